@@ -1,0 +1,27 @@
+"""Project paths and process-wide settings (Prefect home, analytics, thread limits)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RAW = Path("data/raw")
+DEFAULT_CURATED = Path("data/curated")
+DEFAULT_INTERIM = Path("data/interim")
+MODELS_DIR = PROJECT_ROOT / "models"
+RULES_DIR = PROJECT_ROOT / "extractors" / "rules"
+
+
+def configure_environment() -> None:
+    """Set defaults every fsfdocs process needs, before Prefect is imported.
+
+    Prefect runs with its embedded temporary server and its home inside the project (or wherever
+    ``PREFECT_HOME`` already points); analytics are off; tesseract uses one thread per process.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # The first start of the temporary server migrates its SQLite database: allow for it.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
