@@ -139,7 +139,9 @@ class ParsedDocument:
         return [(t.char_start, t.char_end) for t in self.tables]
 
     @classmethod
-    def from_text(cls, text: str, doc_id: str = "test", file_name: str = "test.txt") -> ParsedDocument:
+    def from_text(
+        cls, text: str, doc_id: str = "test", file_name: str = "test.txt"
+    ) -> ParsedDocument:
         """A document from plain text, pages split on form feeds; for tests of extractors."""
         pages: list[PageInfo] = []
         lines: list[Line] = []

@@ -13,6 +13,11 @@ MODELS_DIR = PROJECT_ROOT / "models"
 RULES_DIR = PROJECT_ROOT / "extractors" / "rules"
 
 
+def rules_dir() -> Path:
+    """The rule folder in force: ``FSFDOCS_RULES_DIR`` when set (tests, rule experiments)."""
+    return Path(os.environ.get("FSFDOCS_RULES_DIR", RULES_DIR))
+
+
 def configure_environment() -> None:
     """Set defaults every fsfdocs process needs, before Prefect is imported.
 

@@ -1,0 +1,1 @@
+"""Prefect flows: ingest, re-extraction and scheduled serving. Prefect is imported only here."""

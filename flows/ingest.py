@@ -1,0 +1,182 @@
+"""The Prefect ingest flow: ``data/raw`` PDFs → parse cache → extractors → curated Parquet.
+
+One task per document; each task hands the CPU work to an isolated worker process (time and
+memory limits, see :mod:`fsfdocs.isolation`). Results are written as they finish, by this
+process alone, under the store's lock. A document that fails gets an ``errors`` row and never
+stops the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fsfdocs.store import Store
+from prefect import flow, get_run_logger
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.tasks import Failure, failure_from_exception, process_document_task
+from fsfdocs.discovery import RawFile, discover_raw_files
+from fsfdocs.isolation import Limits
+from fsfdocs.processing import DocumentResult
+from fsfdocs.runs import new_run_id, run_record
+from fsfdocs.versions import PIPELINE_VERSION, compute_rules_version
+
+#: Called after each document with (file name, outcome); the CLI draws its progress bar with it.
+ProgressCallback = Callable[[str, str], None]
+PROGRESS: ContextVar[ProgressCallback | None] = ContextVar("fsfdocs_progress", default=None)
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did; ``failed`` lists the documents with an ``errors`` row."""
+
+    run_id: str
+    new: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # files still being written, left for later
+    pages: int = 0
+    ocr_pages: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def document_row(res: DocumentResult, run_id: str, rules_version: str, now: datetime,
+                 first_seen: datetime | None) -> dict[str, Any]:
+    """The ``documents`` record of one ingested document."""
+    return {
+        "doc_id": res.doc_id,
+        "file_name": res.file_name,
+        "source_path": res.source_path,
+        **res.metadata,
+        "status": "ok",
+        "pipeline_version": PIPELINE_VERSION,
+        "rules_version": rules_version,
+        "ingested_at": now,
+        "run_id": run_id,
+        "first_seen": first_seen or now,
+        "last_seen": now,
+    }
+
+
+@flow(name="fsfdocs-ingest", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=False)
+def ingest_flow(
+    raw_dir: str = "data/raw",
+    curated_dir: str = "data/curated",
+    interim_dir: str = "data/interim",
+    workers: int = 0,
+    timeout_s: float = 300.0,
+    memory_mb: int = 4096,
+    settle_s: float = 0.0,
+    lock_timeout_s: float = 600.0,
+) -> IngestSummary:
+    """Ingest every new PDF under ``raw_dir`` into the curated store.
+
+    Content hashes already in the store are skipped, so running twice adds nothing. ``workers``
+    0 means one per CPU core. ``settle_s`` leaves files modified less than that many seconds ago
+    for a later run (they may still be being copied in).
+    """
+    import os
+
+    logger = get_run_logger()
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    run_id = new_run_id(started)
+    summary = IngestSummary(run_id=run_id)
+    workers = workers or os.cpu_count() or 1
+    limits = Limits(timeout_s=timeout_s, memory_mb=memory_mb)
+    rules_version = compute_rules_version().version
+    progress = PROGRESS.get()
+    store = Store(curated_dir)
+
+    with store.lock(timeout_s=lock_timeout_s):
+        found = discover_raw_files(raw_dir, settle_s=settle_s)
+        summary.waiting = [f.name for f in found.waiting]
+        for bad in found.unreadable:
+            summary.failed.append(Failure(bad.source_path, None, "discover", bad.error_type,
+                                          bad.message))
+        known = store.known_doc_ids()
+        seen_paths = store.first_seen_by_path()
+        todo: list[RawFile] = []
+        for raw in found.files:
+            if raw.sha256 in known or raw.sha256 in {t.sha256 for t in todo}:
+                summary.skipped.append(raw.name)
+                if progress:
+                    progress(raw.name, "skipped")
+            else:
+                todo.append(raw)
+        logger.info("%d new, %d skipped, %d waiting", len(todo), len(summary.skipped),
+                    len(summary.waiting))
+
+        futures = {
+            process_document_task.submit(
+                str(raw.path), raw.sha256, interim_dir, workers, limits
+            ): raw
+            for raw in todo
+        }
+        for future in as_completed(list(futures)):
+            raw = futures[future]
+            try:
+                res: DocumentResult = future.result()
+            except Exception as exc:  # noqa: BLE001 - one bad document never stops the run
+                summary.failed.append(failure_from_exception(str(raw.path), raw.sha256, exc))
+                logger.warning("failed: %s", summary.failed[-1].message)
+                if progress:
+                    progress(raw.name, "failed")
+                continue
+            now = datetime.now(UTC)
+            tables = dict(res.tables)
+            tables["documents"] = [
+                document_row(res, run_id, rules_version, now, seen_paths.get(res.source_path))
+            ]
+            errors = store.replace_document_rows(
+                res.doc_id, res.metadata["doc_type"], res.metadata["year"], tables,
+                run_id=run_id, rules_version=rules_version,
+            )
+            if errors:
+                summary.failed.append(Failure(str(raw.path), raw.sha256, "write", "SchemaError",
+                                              "; ".join(errors)[:2000]))
+                if progress:
+                    progress(raw.name, "failed")
+                continue
+            store.retire_other_versions(res.source_path, keep_doc_id=res.doc_id)
+            summary.new.append(raw.name)
+            summary.pages += res.pages
+            summary.ocr_pages += res.ocr_pages
+            if progress:
+                progress(raw.name, "new")
+
+        occurred = datetime.now(UTC)
+        store.append("errors", [
+            {**vars(f), "occurred_at": occurred, "run_id": run_id} for f in summary.failed
+        ])
+        summary.seconds = time.perf_counter() - t0
+        store.append("runs", [run_record(
+            run_id, "ingest", started, new=len(summary.new), skipped=len(summary.skipped),
+            failed=len(summary.failed), pages=summary.pages, ocr_pages=summary.ocr_pages,
+            rules_version=rules_version, duration_s=summary.seconds,
+        )])
+    return summary
+
+
+def run_ingest(progress: ProgressCallback | None = None, **params: Any) -> IngestSummary:
+    """Run :func:`ingest_flow` with an optional progress callback (used by the CLI)."""
+    from fsfdocs.isolation import close_shared_runners
+
+    token = PROGRESS.set(progress)
+    try:
+        return ingest_flow(**params)
+    finally:
+        PROGRESS.reset(token)
+        close_shared_runners()
+
+

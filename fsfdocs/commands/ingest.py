@@ -1,0 +1,73 @@
+"""``fsfdocs ingest``: run the ingest flow with a progress bar and a summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fsfdocs.settings import DEFAULT_CURATED, DEFAULT_INTERIM, DEFAULT_RAW
+
+
+def print_summary(console: Console, summary: object) -> None:
+    """The end-of-run table: documents new / skipped / failed, pages, OCR pages, seconds."""
+    table = Table(title=f"Ingest run {summary.run_id}", show_header=True)
+    for col in ("new", "skipped", "failed", "pages", "OCR pages", "seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(len(summary.new)), str(len(summary.skipped)), str(len(summary.failed)),
+        str(summary.pages), str(summary.ocr_pages), f"{summary.seconds:.1f}",
+    )
+    console.print(table)
+    if summary.waiting:
+        console.print(f"[yellow]Left for a later run (still being written):[/] "
+                      f"{', '.join(summary.waiting)}")
+    for f in summary.failed:
+        console.print(f"[red]FAILED[/] {f.source_path} [{f.stage}] {f.error_type}: {f.message}")
+
+
+def ingest(
+    raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="Folder of PDFs to ingest."),
+    curated: Path = typer.Option(DEFAULT_CURATED, "--curated", help="Curated Parquet store."),
+    interim: Path = typer.Option(DEFAULT_INTERIM, "--interim", help="Parse cache folder."),
+    workers: int = typer.Option(0, help="Worker processes (0: one per CPU core)."),
+    timeout: float = typer.Option(300.0, help="Per-document time limit in seconds."),
+    memory_mb: int = typer.Option(4096, help="Per-document memory limit in MiB."),
+    settle: float = typer.Option(
+        0.0, help="Leave files modified less than this many seconds ago for a later run."
+    ),
+) -> None:
+    """Ingest new PDFs from the raw folder into the curated store (idempotent)."""
+    from flows.ingest import run_ingest
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as bar:
+        total = sum(1 for p in raw.rglob("*") if p.suffix.lower() == ".pdf") if raw.is_dir() else 0
+        task_id = bar.add_task("", total=total)
+
+        def on_progress(name: str, outcome: str) -> None:
+            bar.update(task_id, advance=1, description=f"{outcome}: {name}")
+
+        try:
+            summary = run_ingest(
+                progress=on_progress, raw_dir=str(raw), curated_dir=str(curated),
+                interim_dir=str(interim), workers=workers, timeout_s=timeout,
+                memory_mb=memory_mb, settle_s=settle,
+            )
+        except (FileNotFoundError, TimeoutError) as exc:
+            console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+    print_summary(Console(), summary)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` to the CLI."""
+    app.command("ingest")(ingest)

@@ -1,0 +1,83 @@
+"""Find the PDFs in the raw folder that are ready to ingest, with their content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Names of files that are being written by a copy tool and must not be read yet.
+PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".tmp", ".download")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A PDF in the raw folder: its path and the sha256 of its bytes (the document id)."""
+
+    path: Path
+    sha256: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that could not even be read to hash it."""
+
+    source_path: str
+    error_type: str
+    message: str
+
+
+@dataclass
+class Discovery:
+    """Files ready to ingest, files still settling, and files that could not be read."""
+
+    files: list[RawFile] = field(default_factory=list)
+    waiting: list[Path] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    """The hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def discover_raw_files(raw_dir: str | Path, settle_s: float = 0.0) -> Discovery:
+    """Every ``*.pdf`` under ``raw_dir`` (any case, recursively, hidden files ignored).
+
+    A file modified less than ``settle_s`` seconds ago, or named like a partial download, is
+    listed in ``waiting`` instead: it may still be being copied in. Files come sorted by path.
+    """
+    raw = Path(raw_dir)
+    if not raw.is_dir():
+        raise FileNotFoundError(f"{raw}: the raw folder does not exist")
+    out = Discovery()
+    now = time.time()
+    for path in sorted(raw.rglob("*")):
+        rel_parts = path.relative_to(raw).parts
+        if any(part.startswith(".") for part in rel_parts) or not path.is_file():
+            continue
+        name = path.name.lower()
+        if name.endswith(PARTIAL_SUFFIXES):
+            out.waiting.append(path)
+            continue
+        if not name.endswith(".pdf"):
+            continue
+        try:
+            stat = path.stat()
+            if settle_s and now - stat.st_mtime < settle_s:
+                out.waiting.append(path)
+                continue
+            out.files.append(RawFile(path, sha256_of(path), stat.st_size))
+        except OSError as exc:
+            out.unreadable.append(Unreadable(str(path), type(exc).__name__, f"{path}: {exc}"))
+    return out

@@ -1,0 +1,130 @@
+"""The work done for one document, inside a worker process: parse (or load the cache), extract.
+
+Everything here is plain Python with no Prefect, so the same function serves the ingest flow, the
+re-extraction flow and any runner (threads, processes, Dask).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fsfdocs.model import ParsedDocument
+
+
+class StageError(RuntimeError):
+    """A document failed at a named stage (``parse``, ``cache``, ``extract``).
+
+    Carries the original error's type name and message; it pickles across processes.
+    """
+
+    def __init__(self, stage: str, error_type: str, message: str) -> None:
+        super().__init__(stage, error_type, message)
+        self.stage = stage
+        self.error_type = error_type
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.stage}] {self.error_type}: {self.message}"
+
+
+@dataclass
+class DocumentResult:
+    """What a worker returns for one document: its metadata row fields and its records."""
+
+    doc_id: str
+    file_name: str
+    source_path: str
+    metadata: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    pages: int = 0
+    ocr_pages: int = 0
+    cache_status: str = "parsed"  # cache | parsed | repaired
+    parse_s: float = 0.0
+    extract_s: float = 0.0
+
+
+def load_or_parse(path: str, doc_id: str, interim_dir: str) -> tuple[ParsedDocument, str]:
+    """The parsed document from the cache, or parse the PDF and cache it.
+
+    Returns the document and where it came from: ``cache``, ``parsed`` (no cache entry) or
+    ``repaired`` (the cache entry was corrupt; the PDF was parsed again and the entry replaced).
+    """
+    from fsfdocs.parse import parse_pdf
+    from fsfdocs.parse.cache import CacheCorrupt, load_parsed, save_parsed
+
+    status = "parsed"
+    try:
+        cached = load_parsed(doc_id, interim_dir)
+    except CacheCorrupt:
+        cached, status = None, "repaired"
+    if cached is not None:
+        cached.source_path = path
+        cached.file_name = Path(path).name
+        return cached, "cache"
+    if not Path(path).is_file():
+        raise StageError("cache", "SourceMissing",
+                         f"{path}: no parse cache entry and the PDF is gone; cannot re-parse")
+    doc = parse_pdf(path)
+    if doc.doc_id != doc_id:  # the file changed between discovery and parsing
+        raise StageError("parse", "FileChanged", f"{path}: the file's content changed")
+    save_parsed(doc, interim_dir)
+    return doc, status
+
+
+def document_metadata(doc: ParsedDocument) -> dict[str, Any]:
+    """The ``documents`` row fields that come from the parsed document."""
+    m = doc.metadata
+    return {
+        "doc_type": m.doc_type,
+        "title": m.title,
+        "year": m.year,
+        "page_count": doc.page_count,
+        "text_source": doc.text_source,
+        "diarienummer": m.diarienummer,
+        "document_date": m.date,
+        "organisation": m.organisation,
+        "ocr_pages": sum(p.text_source == "ocr" for p in doc.pages),
+    }
+
+
+def extract_document(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
+    """Run the extractors; any failure becomes a :class:`StageError` at stage ``extract``."""
+    from extractors.pipeline import extract_all
+
+    try:
+        return extract_all(doc)
+    except Exception as exc:  # noqa: BLE001 - reported per document, never stops a run
+        raise StageError("extract", type(exc).__name__, f"{doc.file_name}: {exc}") from None
+
+
+def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult:
+    """Parse (or load from the cache) one PDF and extract every table's records from it.
+
+    Used by ingestion and by re-extraction alike: re-extraction finds the cache and never
+    parses again unless the entry is missing or corrupt.
+    """
+    t0 = time.perf_counter()
+    try:
+        doc, cache_status = load_or_parse(path, doc_id, interim_dir)
+    except StageError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise StageError("parse", type(exc).__name__, str(exc)) from None
+    t1 = time.perf_counter()
+    tables = extract_document(doc)
+    meta = document_metadata(doc)
+    return DocumentResult(
+        doc_id=doc_id,
+        file_name=Path(path).name,
+        source_path=path,
+        metadata=meta,
+        tables=tables,
+        pages=doc.page_count,
+        ocr_pages=meta["ocr_pages"],
+        cache_status=cache_status,
+        parse_s=t1 - t0,
+        extract_s=time.perf_counter() - t1,
+    )
