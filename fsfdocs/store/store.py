@@ -1,0 +1,378 @@
+"""The curated Parquet store: per-document replace, append, read, compact, lock, DuckDB views.
+
+Every write goes through :meth:`Store._commit`: new files are first written completely under
+``_tmp/``, a journal lists the renames and deletions, then they are applied and the journal
+removed. A writer killed half-way leaves only ``_tmp`` files (never read) or a journal that the
+next writer rolls forward when it takes the lock. See docs/adr/0004-parquet-layout.md.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from fsfdocs.store import layout
+from fsfdocs.store.fs import StoreFS
+from fsfdocs.store.lock import store_lock
+from schemas import DOCUMENT_TABLES, LOG_TABLES, SCHEMAS, TABLE_SPECS, RecordError, validate
+
+Record = dict[str, Any]
+
+#: Rows per compacted file: bounds what re-ingesting a compacted document rewrites.
+PART_ROWS = 250_000
+
+_THREAD_LOCKS: dict[str, threading.RLock] = {}
+
+
+class Store:
+    """A curated store rooted at ``curated_dir`` (a local path today)."""
+
+    def __init__(self, curated_dir: str | Path, lock_timeout_s: float = 600.0) -> None:
+        self.fs = StoreFS(curated_dir)
+        self.root = Path(self.fs.root)
+        self.lock_timeout_s = lock_timeout_s
+        self._thread_lock = _THREAD_LOCKS.setdefault(self.fs.root, threading.RLock())
+
+    # ----------------------------------------------------------------- locking and commits
+    @contextmanager
+    def lock(self, timeout_s: float | None = None) -> Iterator[Store]:
+        """Hold the store's write lock (across processes) for a whole run.
+
+        Raises :class:`~fsfdocs.store.lock.StoreLockTimeout` (a ``TimeoutError``) with who holds
+        it after ``timeout_s`` seconds. Re-entrant within a process.
+        """
+        timeout = self.lock_timeout_s if timeout_s is None else timeout_s
+        with store_lock(self.root, timeout, on_acquire=self._recover):
+            yield self
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self.lock(), self._thread_lock:
+            yield
+
+    def _commit(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
+        """Apply renames then deletions, journalled so an interrupted commit is rolled forward."""
+        if not moves and not deletes:
+            return
+        journal = f"{layout.JOURNAL_DIR}/{uuid.uuid4().hex}.json"
+        tmp = layout.tmp_file()
+        self.fs.write_json(tmp, {"moves": moves, "deletes": deletes})
+        self.fs.move(tmp, journal)
+        self._apply(moves, deletes)
+        self.fs.delete(journal)
+
+    def _apply(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
+        for src, dst in moves:
+            if self.fs.exists(src):
+                self.fs.move(src, dst)
+        for rel in deletes:
+            self.fs.delete(rel)
+
+    def _recover(self) -> None:
+        """Roll forward journals left by a killed writer; drop its orphan temp files."""
+        for journal in self.fs.list_files(layout.JOURNAL_DIR, ".json"):
+            data = self.fs.read_json(journal)
+            self._apply([tuple(m) for m in data["moves"]], data["deletes"])
+            self.fs.delete(journal)
+        for rel in self.fs.list_files(layout.TMP_DIR):
+            self.fs.delete(rel)
+
+    def _write_tmp(self, table: pa.Table) -> str:
+        rel = layout.tmp_file()
+        self.fs.write_parquet(rel, table)
+        return rel
+
+    # ----------------------------------------------------------------- finding files
+    def _files(self, table: str) -> list[str]:
+        return self.fs.list_files(table, layout.PARQUET, recursive=True)
+
+    def _part_holds(self, rel: str, doc_id: str) -> bool:
+        """Whether compacted file ``rel`` holds rows of ``doc_id`` (row-group stats first)."""
+        md = self.fs.parquet_metadata(rel)
+        col = md.schema.to_arrow_schema().get_field_index("doc_id")
+        groups = []
+        for i in range(md.num_row_groups):
+            st = md.row_group(i).column(col).statistics
+            if st is None or not st.has_min_max or st.min <= doc_id <= st.max:
+                groups.append(i)
+        if not groups:
+            return False
+        ids = self.fs.read_row_groups(rel, groups, ["doc_id"]).column("doc_id")
+        return bool(pc.any(pc.equal(ids, doc_id)).as_py())
+
+    def _locate(self, table: str, doc_id: str) -> tuple[list[str], list[str]]:
+        """The per-document files and the compacted files of ``table`` holding ``doc_id``."""
+        own, parts = [], []
+        for part_dir in self.fs.list_dirs(table):
+            folder = f"{table}/{part_dir}"
+            for rel in self.fs.list_files(folder, layout.PARQUET):
+                if layout.doc_id_of(rel) == doc_id:
+                    own.append(rel)
+                elif layout.is_part(rel) and self._part_holds(rel, doc_id):
+                    parts.append(rel)
+        return own, parts
+
+    # ----------------------------------------------------------------- writing
+    def replace_document_rows(
+        self,
+        doc_id: str,
+        doc_type: str | None,
+        year: int | None,
+        tables: dict[str, list[Record]],
+        run_id: str,
+        rules_version: str | None = None,
+        report_errors: bool = True,
+    ) -> list[str]:
+        """Replace one document's rows in each table of ``tables`` (others are kept).
+
+        Every record is stamped with ``doc_id``, ``doc_type`` (partition), ``year``, ``run_id``
+        and ``rules_version`` and validated first. Returns the validation errors as text: when
+        there are any nothing is written (the old rows stay) and, with ``report_errors``, one
+        ``errors`` row says why. A document whose ``doc_type``/``year`` changed moves with all
+        its rows; rows merged into compacted files are removed from them.
+        """
+        doc_type = doc_type or "ovrigt"
+        new: dict[str, pa.Table] = {}
+        errors: list[RecordError] = []
+        for name, records in tables.items():
+            if name not in DOCUMENT_TABLES:
+                errors.append(RecordError(name, -1, None, "not a per-document table"))
+                continue
+            stamped = []
+            for i, rec in enumerate(records):
+                if rec.get("doc_id", doc_id) != doc_id:
+                    errors.append(RecordError(name, i, "doc_id", f"belongs to {rec['doc_id']}"))
+                stamped.append({**rec, "doc_id": doc_id, "doc_type": doc_type, "year": year,
+                                "run_id": rec.get("run_id") or run_id,
+                                "rules_version": rec.get("rules_version") or rules_version})
+            table, errs = validate(name, stamped)
+            errors += errs
+            if table is not None:
+                new[name] = table
+        if errors:
+            messages = [str(e) for e in errors]
+            if report_errors:
+                docs = tables.get("documents") or [{}]
+                src = docs[0].get("source_path") if isinstance(docs[0], dict) else None
+                self._report("validate", src or f"doc:{doc_id}", doc_id, messages, run_id)
+            return messages
+        with self._writing():
+            self._replace(doc_id, doc_type, year, new, keep_others=True)
+        return []
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove every row of ``doc_id`` from every per-document table."""
+        with self._writing():
+            empty = {name: SCHEMAS[name].empty_table() for name in DOCUMENT_TABLES}
+            self._replace(doc_id, "ovrigt", None, empty, keep_others=False)
+
+    def _replace(self, doc_id: str, doc_type: str, year: int | None, new: dict[str, pa.Table],
+                 keep_others: bool) -> None:
+        moves: list[tuple[str, str]] = []
+        deletes: list[str] = []
+        for name in DOCUMENT_TABLES:
+            own, parts = self._locate(name, doc_id)
+            target = layout.doc_file(name, doc_type, doc_id)
+            if name in new:
+                rows = new[name]
+            elif keep_others and (own or parts):
+                rows = self._rows_of(name, own + parts, doc_id)
+                if own == [target] and not parts and _stamped_as(rows, doc_type, year):
+                    continue  # already where and as it should be
+                rows = _restamp(rows, doc_type, year)
+            else:
+                continue
+            if rows.num_rows:
+                moves.append((self._write_tmp(rows), target))
+            deletes += [f for f in own if f != target or not rows.num_rows]
+            for rel in parts:
+                rest = self.fs.read_parquet(rel).filter(pc.field("doc_id") != doc_id)
+                if rest.num_rows:
+                    moves.append((self._write_tmp(rest), rel))
+                else:
+                    deletes.append(rel)
+        self._commit(moves, deletes)
+
+    def _rows_of(self, table: str, files: list[str], doc_id: str) -> pa.Table:
+        data = self._dataset(table, files).to_table(filter=pc.field("doc_id") == doc_id)
+        return data.cast(SCHEMAS[table])
+
+    def append(self, table: str, records: list[Record], report_errors: bool = True) -> list[str]:
+        """Append ``records`` to a log table (``errors``, ``runs``, ``extraction_diffs``).
+
+        All or nothing: returns the validation errors as text (and, with ``report_errors``,
+        adds an ``errors`` row) when any record does not fit; one new file otherwise.
+        """
+        if table not in LOG_TABLES:
+            raise ValueError(f"{table!r} is not an append-only table; use replace_document_rows")
+        if not records:
+            return []
+        data, errs = validate(table, records)
+        if errs:
+            messages = [str(e) for e in errs]
+            if report_errors and table != "errors":
+                run_id = next((r.get("run_id") for r in records if isinstance(r, dict)), None)
+                self._report("validate", f"table:{table}", None, messages, run_id)
+            return messages
+        with self._writing():
+            self._commit([(self._write_tmp(data), layout.append_file(table))], [])
+        return []
+
+    def _report(self, stage: str, source: str, sha: str | None, messages: list[str],
+                run_id: Any) -> None:
+        text = "; ".join(messages)
+        if len(text) > 4000:
+            text = text[:4000] + f"… ({len(messages)} errors)"
+        self.append("errors", [{
+            "source_path": source, "sha256": sha, "stage": stage, "error_type": "SchemaError",
+            "message": text, "occurred_at": datetime.now(UTC),
+            "run_id": run_id if isinstance(run_id, str) else None,
+        }], report_errors=False)
+
+    # ----------------------------------------------------------------- reading
+    def _dataset(self, table: str, files: list[str]) -> ds.Dataset:
+        return ds.dataset([self.fs.path(f) for f in files], schema=SCHEMAS[table],
+                          format="parquet", filesystem=self.fs.fs)
+
+    def read(self, table: str, doc_id: str | None = None,
+             columns: list[str] | None = None) -> pa.Table:
+        """The rows of ``table`` (of one document if ``doc_id``), typed by its schema."""
+        schema = SCHEMAS[table]
+        for attempt in range(3):  # a concurrent compaction may remove a listed file
+            files = self._files(table)
+            if not files:
+                empty = schema.empty_table()
+                return empty.select(columns) if columns else empty
+            try:
+                filt = pc.field("doc_id") == doc_id if doc_id is not None else None
+                return self._dataset(table, files).to_table(columns=columns, filter=filt)
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def known_doc_ids(self) -> set[str]:
+        """Ids of every document in the store (file names, plus compacted files' ``doc_id``)."""
+        ids: set[str] = set()
+        parts = []
+        for rel in self._files("documents"):
+            doc = layout.doc_id_of(rel)
+            if doc:
+                ids.add(doc)
+            else:
+                parts.append(rel)
+        if parts:
+            ids.update(self._dataset("documents", parts).to_table(columns=["doc_id"])
+                       .column("doc_id").to_pylist())
+        return ids
+
+    def first_seen_by_path(self) -> dict[str, datetime]:
+        """Earliest ``first_seen`` of each source path in ``documents``."""
+        data = self.read("documents", columns=["source_path", "first_seen"])
+        out: dict[str, datetime] = {}
+        for path, seen in zip(data.column("source_path").to_pylist(),
+                              data.column("first_seen").to_pylist(), strict=True):
+            if seen is not None and (path not in out or seen < out[path]):
+                out[path] = seen
+        return out
+
+    def retire_other_versions(self, source_path: str, keep_doc_id: str) -> list[str]:
+        """Delete the documents ingested from ``source_path`` other than ``keep_doc_id``."""
+        data = self.read("documents", columns=["doc_id", "source_path"])
+        old = sorted({d for d, p in zip(data.column("doc_id").to_pylist(),
+                                        data.column("source_path").to_pylist(), strict=True)
+                      if p == source_path and d != keep_doc_id})
+        for doc_id in old:
+            self.delete_document(doc_id)
+        return old
+
+    def table_files(self, table: str) -> list[Path]:
+        """Local paths of the Parquet files of ``table``."""
+        return [self.fs.local_path(f) for f in self._files(table)]
+
+    def glob(self, table: str) -> str:
+        """The ``read_parquet`` glob of ``table``."""
+        return str(self.fs.local_path(table)) + "/**/*.parquet"
+
+    def connect(self, database: str = ":memory:") -> Any:
+        """A DuckDB connection with one view per table (see :mod:`fsfdocs.store.views`)."""
+        from fsfdocs.store.views import connect
+
+        return connect(self, database)
+
+    # ----------------------------------------------------------------- compaction
+    def compact(self, tables: list[str] | None = None, max_rows: int = PART_ROWS
+                ) -> dict[str, tuple[int, int]]:
+        """Merge each folder's small files into ``part-*`` files of up to ``max_rows`` rows.
+
+        Files already holding at least ``max_rows // 2`` rows are left alone, so compaction work
+        stays proportional to what was written since the last one. Rows are not changed (only
+        their order). Returns ``{table: (files_before, files_after)}``.
+        """
+        stats = {}
+        with self._writing():
+            for name in tables or list(SCHEMAS):
+                before = len(self._files(name))
+                folders = ([f"{name}/{d}" for d in self.fs.list_dirs(name)]
+                           if name in DOCUMENT_TABLES else [name])
+                for folder in folders:
+                    self._compact_folder(name, folder, max_rows)
+                stats[name] = (before, len(self._files(name)))
+        return stats
+
+    def _compact_folder(self, table: str, folder: str, max_rows: int) -> None:
+        small = [f for f in self.fs.list_files(folder, layout.PARQUET)
+                 if self.fs.parquet_metadata(f).num_rows < max_rows // 2]
+        if len(small) < 2:
+            return
+        data = self._dataset(table, small).to_table()
+        keys = [k for k in (*TABLE_SPECS[table].sort_by, "char_start", "record_id")
+                if k in data.column_names]
+        data = data.sort_by([(k, "ascending") for k in dict.fromkeys(keys)])
+        moves = [(self._write_tmp(data.slice(i, max_rows)), layout.part_file(folder))
+                 for i in range(0, data.num_rows, max_rows)]
+        self._commit(moves, small)
+
+    def bulk_load(self, table: str, data: pa.Table, folder_of: str | None = None) -> None:
+        """Write already validated rows straight into compacted files (benchmarks, migrations).
+
+        ``data`` must have the table's schema; document tables are split by ``doc_type``.
+        """
+        data = data.cast(SCHEMAS[table])
+        with self._writing():
+            if table in LOG_TABLES:
+                groups = {table: data}
+            else:
+                groups = {layout.partition_dir(table, t): data.filter(pc.field("doc_type") == t)
+                          for t in pc.unique(data.column("doc_type")).to_pylist()}
+            moves = []
+            for folder, rows in groups.items():
+                rows = rows.sort_by([("doc_id", "ascending")]) if "doc_id" in rows.column_names \
+                    else rows
+                for i in range(0, rows.num_rows, PART_ROWS):
+                    moves.append((self._write_tmp(rows.slice(i, PART_ROWS)),
+                                  layout.part_file(folder)))
+            self._commit(moves, [])
+
+
+def _stamped_as(rows: pa.Table, doc_type: str, year: int | None) -> bool:
+    types = set(rows.column("doc_type").to_pylist())
+    years = set(rows.column("year").to_pylist())
+    return types <= {doc_type} and years <= {year}
+
+
+def _restamp(rows: pa.Table, doc_type: str, year: int | None) -> pa.Table:
+    n = rows.num_rows
+    rows = rows.set_column(rows.schema.get_field_index("doc_type"), rows.schema.field("doc_type"),
+                           pa.array([doc_type] * n, pa.string()))
+    return rows.set_column(rows.schema.get_field_index("year"), rows.schema.field("year"),
+                           pa.array([year] * n, pa.int32()))
