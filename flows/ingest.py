@@ -140,7 +140,7 @@ def ingest_flow(
             ]
             errors = store.replace_document_rows(
                 res.doc_id, res.metadata["doc_type"], res.metadata["year"], tables,
-                run_id=run_id, rules_version=rules_version,
+                run_id=run_id, rules_version=rules_version, report_errors=False,
             )
             if errors:
                 summary.failed.append(Failure(str(raw.path), raw.sha256, "write", "SchemaError",

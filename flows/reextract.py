@@ -143,7 +143,7 @@ def reextract_flow(
             store.snapshot_history(summary.run_id, res.doc_id, before)
             errors = store.replace_document_rows(
                 res.doc_id, doc_row["doc_type"], doc_row["year"], tables,
-                run_id=summary.run_id, rules_version=rules_version,
+                run_id=summary.run_id, rules_version=rules_version, report_errors=False,
             )
             if errors:
                 summary.failed.append(Failure(doc_row["source_path"], res.doc_id, "write",

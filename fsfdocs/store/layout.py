@@ -3,6 +3,7 @@
 ``<table>/doc_type=<doc_type>/doc-<doc_id>.parquet``  one document's rows (document tables)
 ``<table>/doc_type=<doc_type>/part-<uuid>.parquet``   rows of many documents, by ``compact``
 ``<table>/<utc-time>-<uuid>.parquet``                 one append (log tables), ``part-*`` merged
+``_history/<table>/replaced_by=<run>/doc-<id>.parquet`` rows a re-extraction replaced
 ``_tmp/``, ``_journal/``                              in-flight writes; outside every table, so
                                                       the read glob never sees them
 """
@@ -13,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 
 TMP_DIR = "_tmp"
+HISTORY_DIR = "_history"
 JOURNAL_DIR = "_journal"
 DOC_PREFIX = "doc-"
 PART_PREFIX = "part-"
@@ -25,6 +27,10 @@ def partition_dir(table: str, doc_type: str) -> str:
 
 def doc_file(table: str, doc_type: str, doc_id: str) -> str:
     return f"{partition_dir(table, doc_type)}/{DOC_PREFIX}{doc_id}{PARQUET}"
+
+
+def history_file(table: str, run_id: str, doc_id: str) -> str:
+    return f"{HISTORY_DIR}/{table}/replaced_by={run_id}/{DOC_PREFIX}{doc_id}{PARQUET}"
 
 
 def part_file(folder: str) -> str:

@@ -260,6 +260,81 @@ class Store:
                     raise
         raise AssertionError("unreachable")
 
+    def read_document_rows(self, doc_id: str, tables: tuple[str, ...] | list[str]
+                           ) -> dict[str, list[Record]]:
+        """One document's rows of each of ``tables``, as records (cost independent of store size:
+        only the document's own file and the compacted files whose statistics admit it are read).
+        """
+        out: dict[str, list[Record]] = {}
+        for name in tables:
+            own, parts = self._locate(name, doc_id)
+            out[name] = self._rows_of(name, own + parts, doc_id).to_pylist() if own or parts else []
+        return out
+
+    # ----------------------------------------------------------------- history
+    def snapshot_history(self, run_id: str, doc_id: str, rows: dict[str, list[Record]]) -> None:
+        """Keep the rows run ``run_id`` is about to replace, under
+        ``_history/<table>/replaced_by=<run_id>/`` (each row keeps the ``run_id`` that wrote it).
+        """
+        moves = []
+        for name, records in rows.items():
+            if records:
+                data = pa.Table.from_pylist(records, schema=SCHEMAS[name])
+                moves.append((self._write_tmp(data), layout.history_file(name, run_id, doc_id)))
+        with self._writing():
+            self._commit(moves, [])
+
+    def history_glob(self, table: str) -> str:
+        """The ``read_parquet`` glob of the replaced rows of ``table`` (hive: ``replaced_by``)."""
+        return str(self.fs.local_path(layout.HISTORY_DIR, table)) + "/**/*.parquet"
+
+    def history_files(self, table: str) -> list[str]:
+        """The history files of ``table``."""
+        return self.fs.list_files(f"{layout.HISTORY_DIR}/{table}", layout.PARQUET, recursive=True)
+
+    def document_history(self, doc_prefix: str) -> list[Record]:
+        """The runs that touched a document (id or unique prefix), oldest first.
+
+        For each run: when, which flow, what it did to the document (ingested, re-extracted,
+        failed) and the number of record changes it recorded.
+        """
+        con = self.connect()
+        docs = con.execute(
+            "SELECT DISTINCT doc_id FROM documents WHERE doc_id LIKE ? "
+            "UNION SELECT DISTINCT sha256 FROM errors WHERE sha256 LIKE ?",
+            [doc_prefix + "%", doc_prefix + "%"],
+        ).fetchall()
+        if len(docs) != 1:
+            if len(docs) > 1:
+                raise KeyError(f"{doc_prefix!r} matches {len(docs)} documents; give more of the id")
+            return []
+        doc_id = docs[0][0]
+        history = [f for f in self.history_files("documents") if doc_id in f]
+        replaced = ("SELECT DISTINCT run_id FROM read_parquet(?)"
+                    if history else "SELECT NULL::VARCHAR AS run_id WHERE false")
+        sql = f"""
+            WITH touched AS (
+                SELECT run_id, 'ingested / current rows' AS what FROM documents WHERE doc_id = ?
+                UNION ALL SELECT run_id, 'rows replaced later' FROM ({replaced})
+                UNION ALL SELECT run_id, 'failed: ' || stage || ' ' || error_type
+                    FROM errors WHERE sha256 = ?
+                UNION ALL SELECT DISTINCT run_id, 're-extracted' FROM extraction_diffs
+                    WHERE doc_id = ?
+            ), changes AS (
+                SELECT run_id, count(*) AS record_changes FROM extraction_diffs
+                WHERE doc_id = ? GROUP BY run_id
+            )
+            SELECT t.run_id, r.flow, r.started_at, r.rules_version,
+                   string_agg(DISTINCT t.what, ', ') AS what,
+                   coalesce(max(c.record_changes), 0) AS record_changes
+            FROM touched t LEFT JOIN runs r USING (run_id) LEFT JOIN changes c USING (run_id)
+            GROUP BY ALL ORDER BY r.started_at NULLS LAST, t.run_id
+        """
+        params = [doc_id, *([history] if history else []), doc_id, doc_id, doc_id]
+        cur = con.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
     def known_doc_ids(self) -> set[str]:
         """Ids of every document in the store (file names, plus compacted files' ``doc_id``)."""
         ids: set[str] = set()

@@ -1,5 +1,8 @@
 """DuckDB (in-process) over the store: one view per curated table.
 
+``history_<table>`` views (once a re-extraction replaced rows) hold the replaced rows with a
+``replaced_by`` column naming the run that replaced them.
+
 A table with files reads them with ``read_parquet(glob, hive_partitioning = true,
 union_by_name = true)``; an empty or absent table is a view over an empty arrow table with the
 schema's columns, so every query works on a fresh store.
@@ -11,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from schemas import SCHEMAS
+from schemas import DOCUMENT_TABLES, SCHEMAS
 
 if TYPE_CHECKING:
     from fsfdocs.store.store import Store
@@ -32,6 +35,13 @@ def define_views(con: duckdb.DuckDBPyConnection, store: Store) -> None:
             source = f"__empty_{name}"
         cols = ", ".join(f'"{c}"' for c in schema.names)
         con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT {cols} FROM {source}')
+    for name in DOCUMENT_TABLES:  # rows replaced by re-extractions, with the run that did it
+        if store.history_files(name):
+            con.execute(
+                f'CREATE OR REPLACE VIEW "history_{name}" AS SELECT * FROM read_parquet('
+                f"{_quote(store.history_glob(name))}, hive_partitioning = true, "
+                f"union_by_name = true)"
+            )
 
 
 def connect(store: Store, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
