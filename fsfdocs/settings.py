@@ -25,6 +25,11 @@ def configure_environment() -> None:
     ``PREFECT_HOME`` already points); analytics are off; tesseract uses one thread per process.
     """
     os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
+    # fsfdocs uses no Prefect blocks; registering them slows every server start.
+    os.environ.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
+    if (Path(os.environ["PREFECT_HOME"]) / ".migrated").is_file():
+        # scripts/setup.sh migrated this database at install time (see docs/adr/0005).
+        os.environ.setdefault("PREFECT_API_DATABASE_MIGRATE_ON_START", "false")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")

@@ -15,6 +15,7 @@ _home = Path(tempfile.mkdtemp(prefix="fsfdocs-prefect-"))
 _seed = Path(os.environ.get("PREFECT_HOME", ROOT / ".prefect")) / "prefect.db"
 if _seed.is_file():
     shutil.copy(_seed, _home / "prefect.db")
+    (_home / ".migrated").touch()
 os.environ["PREFECT_HOME"] = str(_home)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
