@@ -94,7 +94,18 @@ def load_gold(path: Path) -> dict[str, Any]:
     gold.setdefault("records", [])
     gold.setdefault("filter", {})
     gold.setdefault("prefix_fields", [])
+    gold.setdefault("distinct", False)
     return gold
+
+
+def _distinct(records: Sequence[Mapping[str, Any]], fields: list[str]) -> list[Mapping[str, Any]]:
+    """One record per distinct value of ``fields``; records with a null match field dropped."""
+    seen: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for r in records:
+        key = tuple(_norm(r.get(f)) for f in fields)
+        if None not in key:
+            seen.setdefault(key, r)
+    return list(seen.values())
 
 
 def _passes(record: Mapping[str, Any], flt: Mapping[str, Any]) -> bool:
@@ -114,5 +125,7 @@ def evaluate_document(
     for path in sorted(folder.glob("*.yaml")):
         gold = load_gold(path)
         actual = [r for r in records_by_table.get(gold["table"], []) if _passes(r, gold["filter"])]
+        if gold["distinct"]:  # the gold is a set of values (e.g. categories a document supports)
+            actual = _distinct(actual, gold["match_fields"])
         out[path.stem] = score(gold["records"], actual, gold["match_fields"], gold["prefix_fields"])
     return out

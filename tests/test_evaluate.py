@@ -50,3 +50,17 @@ def test_text_amounts_and_items_meet_goals_on_corpus_text(stem):
     scores = evaluate_document(stem, {"amounts": amounts, "funding_requests": funding})
     assert scores["amounts"].f1 >= 0.98
     assert scores["funding_items"].f1 == 1.0
+
+
+def test_distinct_gold_scores_sets_of_values(tmp_path) -> None:
+    from extractors.evaluate import evaluate_document
+
+    folder = tmp_path / "doc"
+    folder.mkdir()
+    (folder / "target_groups.yaml").write_text(
+        "table: target_groups\nmatch_fields: [category]\ndistinct: true\n"
+        "records:\n  - {category: npf}\n  - {category: autism}\n", encoding="utf-8")
+    actual = [{"category": "npf"}, {"category": "npf"}, {"category": None},
+              {"category": "aldre"}]
+    s = evaluate_document("doc", {"target_groups": actual}, gold_dir=tmp_path)["target_groups"]
+    assert (s.tp, s.fp, s.fn) == (1, 1, 1)
