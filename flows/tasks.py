@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,8 +11,14 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from fsfdocs.isolation import Limits, WorkerCrashed, WorkerTimeout, shared_runner
-from fsfdocs.processing import DocumentResult, StageError, process_document
+from fsfdocs.isolation import (
+    Limits,
+    WorkerCrashed,
+    WorkerTimeout,
+    close_shared_runners,
+    shared_runner,
+)
+from fsfdocs.processing import DocumentResult, StageError, process_document, warm_up
 
 
 @dataclass
@@ -46,10 +54,31 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
 def process_document_task(
     source_path: str, doc_id: str, interim_dir: str, workers: int, limits: Limits
 ) -> DocumentResult:
-    """Parse (or load from the cache) and extract one document in an isolated worker process."""
-    runner = shared_runner(workers, limits)
+    """Parse (or load from the cache) and extract one document in an isolated worker process.
+
+    In a daemonic process (a Dask worker of a cluster not started by fsfdocs), which may not
+    have children, the document runs right here under the cluster's own memory limit.
+    """
+    current = multiprocessing.current_process()
+    if current.daemon:
+        return process_document(source_path, doc_id, interim_dir)
+    if multiprocessing.parent_process() is not None:
+        _close_pool_at_exit()
+    runner = shared_runner(workers, limits, warmup=warm_up)
     return runner.run(process_document, source_path, doc_id, interim_dir,
                       label=Path(source_path).name)
+
+
+_EXIT_HOOKED = False
+
+
+def _close_pool_at_exit() -> None:
+    """In a task-executing child process (Dask or process-pool worker), stop its isolated pool
+    when the process ends; multiprocessing would otherwise wait for the idle pool workers."""
+    global _EXIT_HOOKED
+    if not _EXIT_HOOKED:
+        multiprocessing.util.Finalize(None, close_shared_runners, exitpriority=100)
+        _EXIT_HOOKED = True
 
 
 def failure_from_exception(source_path: str, doc_id: str | None, exc: BaseException) -> Failure:

@@ -36,26 +36,30 @@ class WorkerCrashed(RuntimeError):
     """The worker process died (killed, out of memory, segfault) before it returned."""
 
 
-def _limit_memory(memory_mb: int) -> None:
+def _init_worker(memory_mb: int, warmup: Callable[[], None] | None) -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if warmup is not None:  # imports and model loads, so they don't count against a document
+        warmup()
 
 
 class IsolatedRunner:
     """A pool of worker processes that runs one call at a time per worker, under :class:`Limits`.
 
     Use as a context manager; ``max_tasks`` recycles workers so memory cannot creep up over a
-    long run.
+    long run; ``warmup`` runs once in each new worker, before its first call and outside the time
+    limit.
     """
 
-    def __init__(self, workers: int, limits: Limits, max_tasks: int = 25) -> None:
+    def __init__(self, workers: int, limits: Limits, max_tasks: int = 25,
+                 warmup: Callable[[], None] | None = None) -> None:
         self.limits = limits
         self._pool = ProcessPool(
             max_workers=max(1, workers),
             max_tasks=max_tasks,
-            initializer=_limit_memory,
-            initargs=(limits.memory_mb,),
+            initializer=_init_worker,
+            initargs=(limits.memory_mb, warmup),
         )
 
     def __enter__(self) -> IsolatedRunner:
@@ -88,18 +92,19 @@ class IsolatedRunner:
             ) from exc
 
 
-_SHARED: dict[tuple[int, Limits], IsolatedRunner] = {}
+_SHARED: dict[tuple[int, Limits, Callable[[], None] | None], IsolatedRunner] = {}
 
 
-def shared_runner(workers: int, limits: Limits) -> IsolatedRunner:
+def shared_runner(workers: int, limits: Limits,
+                  warmup: Callable[[], None] | None = None) -> IsolatedRunner:
     """The process-wide runner for these settings, created on first use.
 
     Tasks running in threads of one process share it; each process of a distributed runner
     (a Dask worker) gets its own.
     """
-    key = (workers, limits)
+    key = (workers, limits, warmup)
     if key not in _SHARED:
-        _SHARED[key] = IsolatedRunner(workers, limits)
+        _SHARED[key] = IsolatedRunner(workers, limits, warmup=warmup)
     return _SHARED[key]
 
 

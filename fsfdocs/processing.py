@@ -100,6 +100,14 @@ def extract_document(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
         raise StageError("extract", type(exc).__name__, f"{doc.file_name}: {exc}") from None
 
 
+def warm_up() -> None:
+    """Import the parser and extractors and load the NER model (once per worker process)."""
+    import fsfdocs.parse  # noqa: F401
+    from extractors.entities import extract_entities
+
+    extract_entities(ParsedDocument.from_text("Malmö stad"))
+
+
 def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult:
     """Parse (or load from the cache) one PDF and extract every table's records from it.
 

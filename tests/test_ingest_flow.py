@@ -109,7 +109,7 @@ def test_hanging_document_times_out_and_the_rest_is_ingested(tmp_path: Path) -> 
     shutil.copy(TEST_DATA / "hang" / "slow-content.pdf", raw / "slow-content.pdf")
     shutil.copy(RAW_DIR / TEXT_LAYER[1], raw / TEXT_LAYER[1])
     s = run_ingest(raw_dir=str(raw), curated_dir=str(tmp_path / "c"),
-                   interim_dir=str(tmp_path / "i"), workers=2, timeout_s=8)
+                   interim_dir=str(tmp_path / "i"), workers=2, timeout_s=20)
     assert s.new == [TEXT_LAYER[1]]
     assert [(Path(f.source_path).name, f.stage) for f in s.failed] == [("slow-content.pdf",
                                                                          "timeout")]

@@ -13,6 +13,7 @@ from fsfdocs.parse.hyphenation import Hyphenation, apply, document_vocabulary
 from fsfdocs.parse.layout import RawLine
 from fsfdocs.parse.line_kinds import body_font_size, classify
 from fsfdocs.parse.pdf_text import Rule
+from fsfdocs.parse.ruled_grids import Grid
 from fsfdocs.parse.rules import layout_rules
 from fsfdocs.parse.tables import TableRegion, continues_table, detect_tables, reassign
 
@@ -30,6 +31,7 @@ class PageSource:
     lines: list[RawLine]
     rules: list[Rule] = field(default_factory=list)
     ocr_confidence: float | None = None
+    grids: list[Grid] = field(default_factory=list)  # ruled table grids (pdfplumber)
 
 
 @dataclass
@@ -90,7 +92,7 @@ def _find_tables(
     for pi, p in enumerate(pages):
         lines = body[pi]
         weak = open_part is not None
-        found = detect_tables(lines, p.rules, p.page, allow_weak_top=weak)
+        found = detect_tables(lines, p.rules, p.page, allow_weak_top=weak, grids=p.grids)
         page_items: list[tuple[TableRegion, TableRegion]] = []
         for t in found:
             is_top = t.first == 0

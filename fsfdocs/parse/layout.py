@@ -119,9 +119,11 @@ def split_segments(words: list[Word], column_gap: float = 1.0) -> list[Segment]:
     """Split one line's words (sorted by x) where the gap exceeds ``column_gap`` × font size."""
     gaps = [w.x0 - prev.x1 for prev, w in zip(words, words[1:], strict=False)]
     threshold = column_gap * max(min((w.size for w in words), default=4.0), 4.0)
-    if len(gaps) >= 3:
+    typical = sorted(gaps)[(len(gaps) - 1) // 2] if gaps else 0.0
+    if len(gaps) >= 3 and min(gaps) >= 0.5 * typical:
         # Justified text spreads every word gap alike: a column gap must stand out from them.
-        threshold = max(threshold, 1.6 * sorted(gaps)[(len(gaps) - 1) // 2])
+        # (A table row mixes word spaces with column gaps, so its gaps are not alike.)
+        threshold = max(threshold, 1.6 * typical)
     segments = [Segment([words[0]])]
     for gap, w in zip(gaps, words[1:], strict=True):
         if gap > threshold:

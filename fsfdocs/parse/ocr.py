@@ -54,6 +54,56 @@ def deskew(image: Image.Image) -> Image.Image:
     return image.rotate(angle, resample=Image.BILINEAR, expand=False, fillcolor=255)
 
 
+RULE_MIN_INCHES = 0.5  # a straight ink run at least this long is a ruling line, not a glyph
+
+
+def _cut(a: np.ndarray, start: int, stop: int, axis: int) -> np.ndarray:
+    return a[(slice(None),) * axis + (slice(start, stop),)]
+
+
+def _long_runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Mask of the pixels lying in a straight run of at least ``length`` ink pixels."""
+    n = ink.shape[axis]
+    if n < length:
+        return np.zeros_like(ink)
+    pad = list(ink.shape)
+    pad[axis] = 1
+    c = np.concatenate([np.zeros(pad, np.int32), np.cumsum(ink, axis=axis, dtype=np.int32)], axis)
+    # starts[s]: the window of ``length`` pixels starting at s is all ink
+    starts = (_cut(c, length, n + 1, axis) - _cut(c, 0, n - length + 1, axis)) == length
+    # pixel j is covered when a window starts in [j - length + 1, j]
+    pad[axis] = length
+    f = np.concatenate([np.zeros(pad, np.int32), np.cumsum(starts, axis=axis, dtype=np.int32)],
+                       axis)
+    pad[axis] = length - 1
+    f = np.concatenate([f, np.repeat(_cut(f, -1, None, axis), length - 1, axis=axis)], axis)
+    return (_cut(f, length, n + length, axis) - _cut(f, 0, n, axis)) > 0
+
+
+def remove_rules(image: Image.Image, dpi: int) -> Image.Image:
+    """The page image without ruling lines (table grids, underlines), whitened.
+
+    Tesseract reads a ruled table poorly: cells touching the grid are dropped or glued to ``|``.
+    Any straight horizontal or vertical ink run longer than :data:`RULE_MIN_INCHES` is a rule
+    (glyph strokes are far shorter), and is removed with its anti-aliased edge.
+    """
+    arr = np.asarray(image.convert("L"))
+    ink = arr < 160
+    length = max(int(dpi * RULE_MIN_INCHES), 8)
+    # vertical runs on the transposed copy: row-wise cumulative sums are much faster
+    mask = _long_runs(ink, length, 1) | _long_runs(np.ascontiguousarray(ink.T), length, 1).T
+    if not mask.any():
+        return image
+    wide = mask.copy()
+    wide[1:] |= mask[:-1]
+    wide[:-1] |= mask[1:]
+    wide[:, 1:] |= mask[:, :-1]
+    wide[:, :-1] |= mask[:, 1:]
+    out = arr.copy()
+    out[wide & (arr < 220)] = 255
+    return Image.fromarray(out)
+
+
 def ocr_image(image: Image.Image, file_name: str, page: int, dpi: int) -> tuple[list[Word], float]:
     """Words (boxes in PDF points) and mean word confidence (0..100) of one page image."""
     exe = shutil.which("tesseract")
@@ -104,9 +154,39 @@ def parse_tsv(tsv: str, scale: float) -> tuple[list[Word], float]:
                 size=height * scale,
             )
         )
+    words = drop_rule_noise(words)
     _normalise_sizes(words)
     mean_conf = sum(confs) / len(confs) if confs else 0.0
     return words, mean_conf
+
+
+RULE_GLYPHS = "|¦"  # what tesseract reads ruling lines of a scanned table grid as
+BULLET_MISREADS = "«»°•·◦"  # a word made only of these is a list bullet
+
+
+def drop_rule_noise(words: list[Word]) -> list[Word]:
+    """Words without the traces of a scanned table's ruling lines.
+
+    Tesseract reads vertical rules as ``|`` (alone or stuck to a cell's text, ``1228804]``) and
+    sometimes a grid crossing as a tall junk word spanning several rows; both would glue
+    separate table rows into one line.
+    """
+    if not words:
+        return words
+    heights = sorted(w.bottom - w.top for w in words)
+    tall = 2.5 * heights[len(heights) // 2]
+    out = []
+    for w in words:
+        text = w.text.strip(RULE_GLYPHS)
+        if text and all(ch in BULLET_MISREADS for ch in text):
+            text = "•"  # a list bullet read as guillemets or a degree sign
+        if text[:-1].isdigit() and text.endswith("]"):
+            text = text[:-1]
+        if not text or w.bottom - w.top > tall:
+            continue
+        w.text = text
+        out.append(w)
+    return out
 
 
 def _normalise_sizes(words: list[Word]) -> None:
@@ -132,5 +212,5 @@ def ocr_page(
     pdf: pdfium.PdfDocument, index: int, file_name: str, dpi: int = 200
 ) -> tuple[list[Word], float]:
     """OCR page ``index`` (0-based): words with boxes in points and the mean confidence."""
-    image = deskew(render_page(pdf, index, dpi))
+    image = remove_rules(deskew(render_page(pdf, index, dpi)), dpi)
     return ocr_image(image, file_name, index + 1, dpi)

@@ -12,6 +12,7 @@ from fsfdocs.parse.layout import group_lines
 from fsfdocs.parse.metadata import detect_metadata
 from fsfdocs.parse.ocr import ocr_page
 from fsfdocs.parse.pdf_text import open_pdf, read_page
+from fsfdocs.parse.ruled_grids import find_grids, has_grid_rules
 from fsfdocs.parse.version import PARSER_VERSION
 
 
@@ -47,6 +48,9 @@ def parse_pdf(path: str | Path, *, ocr: bool = True, dpi: int = 200) -> ParsedDo
         pdf.close()
     if not any_content:
         raise NoContentError(path.name)
+    for source in sources:
+        if source.text_source == "text_layer" and has_grid_rules(source.rules):
+            source.grids = find_grids(source.rules)
     built = assemble(sha256_file(path), path.name, str(path), sources)
     doc = built.doc
     doc.metadata = detect_metadata(
