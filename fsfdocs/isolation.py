@@ -9,6 +9,7 @@ document that eats memory fails with ``MemoryError`` instead of taking the machi
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
 import os
 import resource
 from collections.abc import Callable
@@ -38,6 +39,7 @@ class WorkerCrashed(RuntimeError):
 
 def _init_worker(memory_mb: int, warmup: Callable[[], None] | None) -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if warmup is not None:  # imports and model loads, so they don't count against a document
@@ -55,7 +57,10 @@ class IsolatedRunner:
     def __init__(self, workers: int, limits: Limits, max_tasks: int = 25,
                  warmup: Callable[[], None] | None = None) -> None:
         self.limits = limits
+        # Workers are spawned, not forked: the flow process runs threads (Prefect, its event
+        # loop), and a fresh interpreter keeps the address-space limit meaningful.
         self._pool = ProcessPool(
+            context=multiprocessing.get_context("spawn"),
             max_workers=max(1, workers),
             max_tasks=max_tasks,
             initializer=_init_worker,
