@@ -140,7 +140,8 @@ def reextract_flow(
             tables["documents"] = [
                 {**doc_row, "rules_version": rules_version, "run_id": summary.run_id}
             ]
-            store.snapshot_history(summary.run_id, res.doc_id, before)
+            if changed:  # keep what is replaced; a mere rules-version restamp needs no history
+                store.snapshot_history(summary.run_id, res.doc_id, before)
             errors = store.replace_document_rows(
                 res.doc_id, doc_row["doc_type"], doc_row["year"], tables,
                 run_id=summary.run_id, rules_version=rules_version, report_errors=False,
@@ -152,7 +153,11 @@ def reextract_flow(
             store.append("extraction_diffs", [r for d in diffs for r in d.rows(summary.run_id)])
 
         summary.seconds = time.perf_counter() - t0
-        if not dry_run:
+        wrote = summary.changed_docs or any(
+            d.get("rules_version") != rules_version for d in chosen
+        )
+        # A dry run, or a run that found nothing to change, leaves the store exactly as it was.
+        if not dry_run and (wrote or summary.failed):
             if summary.failed:
                 occurred = datetime.now(UTC)
                 store.append("errors", [
@@ -168,9 +173,18 @@ def reextract_flow(
     return summary
 
 
-def run_reextract(**params: Any) -> ReextractSummary:
-    """Run :func:`reextract_flow` and stop its worker processes afterwards."""
+def run_reextract(runner: str = "local", dask_address: str | None = None,
+                  **params: Any) -> ReextractSummary:
+    """Run :func:`reextract_flow` and stop its worker processes afterwards.
+
+    ``runner`` and ``dask_address`` choose where the per-document tasks run (:mod:`flows.runners`).
+    """
+    from flows.runners import make_task_runner
+
+    choice = make_task_runner(runner, params.pop("workers", 0), dask_address)
     try:
-        return reextract_flow(**params)
+        return reextract_flow.with_options(task_runner=choice.task_runner)(
+            workers=choice.pool_workers, **params
+        )
     finally:
         close_shared_runners()

@@ -309,8 +309,9 @@ class Store:
                 raise KeyError(f"{doc_prefix!r} matches {len(docs)} documents; give more of the id")
             return []
         doc_id = docs[0][0]
-        history = [f for f in self.history_files("documents") if doc_id in f]
-        replaced = ("SELECT DISTINCT run_id FROM read_parquet(?)"
+        history = [str(self.fs.local_path(f)) for name in DOCUMENT_TABLES
+                   for f in self.history_files(name) if layout.doc_id_of(f) == doc_id]
+        replaced = ("SELECT DISTINCT run_id FROM read_parquet(?, union_by_name = true)"
                     if history else "SELECT NULL::VARCHAR AS run_id WHERE false")
         sql = f"""
             WITH touched AS (

@@ -1,0 +1,176 @@
+"""Re-extraction after rule changes: from the parse cache, with a diff, history and no-ops."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from extractors.target_groups import extract_target_groups
+from flows.ingest import run_ingest
+from flows.reextract import run_reextract
+from fsfdocs.parse.cache import load_parsed
+from fsfdocs.settings import RULES_DIR
+from fsfdocs.store import Store
+from tests.conftest import RAW_DIR
+
+pytestmark = pytest.mark.slow
+
+DOCS = ["ansokan-sociala-insatser-lokal-utveckling-2023.pdf",
+        "finsam-ansokan-make-it-work-2020.pdf"]
+NEW_PHRASE = r"kvinnor\s+och\s+män"
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("reextract-base")
+    (root / "raw").mkdir()
+    for name in DOCS:
+        shutil.copy(RAW_DIR / name, root / "raw" / name)
+    shutil.copytree(RULES_DIR, root / "rules")
+    with _rules(root / "rules"):
+        s = run_ingest(raw_dir=str(root / "raw"), curated_dir=str(root / "curated"),
+                       interim_dir=str(root / "interim"), workers=2)
+    assert len(s.new) == 2
+    return root
+
+
+@pytest.fixture()
+def work(ingested: Path, tmp_path: Path) -> Iterator[Path]:
+    """A private copy of the ingested store, parse cache and rules, with those rules in force."""
+    for name in ("raw", "curated", "interim", "rules"):
+        shutil.copytree(ingested / name, tmp_path / name)
+    with _rules(tmp_path / "rules"):
+        yield tmp_path
+
+
+class _rules:
+    """Point the extractors at a rule folder for the duration of a block."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.old = os.environ.get("FSFDOCS_RULES_DIR")
+        os.environ["FSFDOCS_RULES_DIR"] = str(self.path)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is None:
+            os.environ.pop("FSFDOCS_RULES_DIR", None)
+        else:
+            os.environ["FSFDOCS_RULES_DIR"] = self.old
+
+
+def _reextract(root: Path, **kw: object):
+    return run_reextract(curated_dir=str(root / "curated"), interim_dir=str(root / "interim"),
+                         workers=2, **kw)
+
+
+def _snapshot(root: Path) -> dict[str, float]:
+    return {str(p.relative_to(root)): p.stat().st_mtime
+            for p in (root / "curated").rglob("*")
+            if p.is_file() and not p.name.startswith(".fsfdocs.lock")}
+
+
+def _rows(root: Path, sql: str) -> list[tuple]:
+    return Store(root / "curated").connect().execute(sql).fetchall()
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unchanged_rules_touch_nothing(work: Path) -> None:
+    before = _snapshot(work)
+    s = _reextract(work)
+    assert s.selected == [] and s.diffs == []
+    assert _snapshot(work) == before
+    forced = _reextract(work, all_docs=True)  # re-run everything: same records, nothing written
+    assert len(forced.selected) == 2 and forced.changed_docs == []
+    assert _snapshot(work) == before
+
+
+def test_new_target_group_phrase_adds_exactly_its_mentions(work: Path) -> None:
+    _edit(work / "rules" / "target_groups.yaml", "  autism:\n",
+          f"  autism:\n    - {{regex: '{NEW_PHRASE}', confidence: 0.9}}\n")
+    before = _snapshot(work)
+    old_rows = _rows(work, "SELECT record_id FROM target_groups")
+    old_finsam = _rows(work, "SELECT count(*) FROM target_groups t JOIN documents d "
+                       f"USING (doc_id) WHERE d.file_name = '{DOCS[1]}'")[0][0]
+
+    doc_id = _rows(work, f"SELECT doc_id FROM documents WHERE file_name = '{DOCS[1]}'")[0][0]
+    expected = {  # the rule extractor's own view of the new phrase, under the edited rules
+        (r["char_start"], r["char_end"])
+        for r in extract_target_groups(load_parsed(doc_id, work / "interim"))
+        if r["category"] == "autism" and re.search(NEW_PHRASE, r["raw_text"], re.I)
+    }
+    assert len(expected) >= 3
+
+    dry = _reextract(work, dry_run=True)
+    assert _snapshot(work) == before  # a dry run writes nothing
+    n_added = sum(len(d.added) for d in dry.diffs)
+    assert dry.diff_lines() == {"target_groups": f"+{n_added} −0 ~0 in 1 document"}
+
+    s = _reextract(work)
+    assert s.diff_lines() == dry.diff_lines()
+    added = _rows(work, "SELECT t.raw_text, t.category, t.extractor, d.file_name, "
+                  "t.char_start, t.char_end "
+                  "FROM target_groups t JOIN documents d USING (doc_id) WHERE t.record_id NOT IN "
+                  f"({', '.join(repr(r[0]) for r in old_rows)})")
+    assert len(added) == n_added
+    # one rule record per mention; NER phrases containing it now map to the category too
+    assert {(a, b) for _, _, e, _, a, b in added if e == "rule"} == expected
+    assert all(re.search(NEW_PHRASE, t, re.I) and c == "autism" and f == DOCS[1]
+               for t, c, _, f, _, _ in added), added
+    diffs = _rows(work, "SELECT \"table\", change, after FROM extraction_diffs")
+    assert sorted((t, c) for t, c, _ in diffs) == [("target_groups", "added")] * n_added
+    assert all(json.loads(a)["category"] == "autism" for _, _, a in diffs)
+    # every record of both documents now carries the new rules version
+    versions = _rows(work, "SELECT DISTINCT rules_version FROM amounts")
+    assert versions == [(s.rules_version,)]
+    # the replaced rows stay queryable, tagged with the run that replaced them
+    hist = _rows(work, "SELECT count(*), min(replaced_by), max(replaced_by) "
+                 "FROM history_target_groups")
+    assert hist == [(old_finsam, s.run_id, s.run_id)]
+    runs = Store(work / "curated").document_history(doc_id[:10])
+    assert [r["flow"] for r in runs] == ["ingest", "reextract"]
+    assert runs[1]["record_changes"] == n_added
+
+    after = _snapshot(work)
+    again = _reextract(work)  # nothing changed since: touches nothing
+    assert again.selected == [] and _snapshot(work) == after
+
+
+def test_dropped_amount_unit_removes_exactly_those_amounts(work: Path) -> None:
+    gone = {r[0] for r in _rows(work, "SELECT record_id FROM amounts WHERE unit = 'kronor'")}
+    kept = {r[0] for r in _rows(work, "SELECT record_id FROM amounts WHERE unit <> 'kronor'")}
+    assert gone and kept
+    _edit(work / "rules" / "amounts.yaml",
+          "  - {pattern: 'kronor', unit: kronor, factor: 1}\n", "")
+    s = _reextract(work)
+    now = {r[0] for r in _rows(work, "SELECT record_id FROM amounts")}
+    assert now == kept
+    removed = {r[0] for r in _rows(
+        work, "SELECT record_key FROM extraction_diffs WHERE \"table\" = 'amounts'"
+        " AND change = 'removed'")}
+    assert removed == gone
+    assert "amounts" in s.diff_lines() and s.diff_lines()["amounts"].startswith(
+        f"+0 −{len(gone)} ~0")
+
+
+def test_missing_or_corrupt_cache_is_reported_and_repaired(work: Path) -> None:
+    entries = sorted((work / "interim" / "parsed").glob("*.parquet"))
+    assert len(entries) == 2
+    entries[0].unlink()
+    entries[1].write_bytes(b"not parquet")
+    s = _reextract(work, all_docs=True)
+    assert sorted(s.repaired_cache) == sorted(p.stem for p in entries)
+    assert all(p.is_file() and p.stat().st_size > 1000 for p in entries)
+    assert s.changed_docs == [] and s.ok
