@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from fsfdocs.store import Store
 from prefect import flow, get_run_logger
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -25,11 +24,21 @@ from fsfdocs.discovery import RawFile, discover_raw_files
 from fsfdocs.isolation import Limits
 from fsfdocs.processing import DocumentResult
 from fsfdocs.runs import new_run_id, run_record
+from fsfdocs.store import Store
 from fsfdocs.versions import PIPELINE_VERSION, compute_rules_version
 
 #: Called after each document with (file name, outcome); the CLI draws its progress bar with it.
 ProgressCallback = Callable[[str, str], None]
 PROGRESS: ContextVar[ProgressCallback | None] = ContextVar("fsfdocs_progress", default=None)
+
+
+def current_progress() -> ProgressCallback | None:
+    """This run's progress callback.
+
+    A function, so that the flow's code does not name the ``ContextVar``: distributed task runners
+    (Dask) pickle the flow by value with the run context, and a ``ContextVar`` cannot be pickled.
+    """
+    return PROGRESS.get()
 
 
 @dataclass
@@ -95,7 +104,7 @@ def ingest_flow(
     workers = workers or os.cpu_count() or 1
     limits = Limits(timeout_s=timeout_s, memory_mb=memory_mb)
     rules_version = compute_rules_version().version
-    progress = PROGRESS.get()
+    progress = current_progress()
     store = Store(curated_dir)
 
     with store.lock(timeout_s=lock_timeout_s):
@@ -168,13 +177,22 @@ def ingest_flow(
     return summary
 
 
-def run_ingest(progress: ProgressCallback | None = None, **params: Any) -> IngestSummary:
-    """Run :func:`ingest_flow` with an optional progress callback (used by the CLI)."""
+def run_ingest(progress: ProgressCallback | None = None, runner: str = "local",
+               dask_address: str | None = None, **params: Any) -> IngestSummary:
+    """Run :func:`ingest_flow` with an optional progress callback (used by the CLI).
+
+    ``runner`` (``local``, ``processes``, ``dask``) and ``dask_address`` choose where the
+    per-document tasks run (:mod:`flows.runners`); ``workers`` is how many run at once.
+    """
+    from flows.runners import make_task_runner
     from fsfdocs.isolation import close_shared_runners
 
+    choice = make_task_runner(runner, params.pop("workers", 0), dask_address)
     token = PROGRESS.set(progress)
     try:
-        return ingest_flow(**params)
+        return ingest_flow.with_options(task_runner=choice.task_runner)(
+            workers=choice.pool_workers, **params
+        )
     finally:
         PROGRESS.reset(token)
         close_shared_runners()

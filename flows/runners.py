@@ -1,0 +1,134 @@
+"""Choosing where the per-document tasks of a flow run: threads, processes or a Dask cluster.
+
+``local``      Prefect's thread pool; each task hands its document to the process-wide pebble pool
+               of ``workers`` isolated processes (the default: one per CPU core).
+``processes``  Prefect's process pool of ``workers`` processes; each runs its documents in one
+               isolated child of its own.
+``dask``       prefect-dask's ``DaskTaskRunner``: a local cluster of ``workers`` single-threaded
+               worker processes, or the existing cluster at ``dask_address``.
+
+In every case only the per-document work (parse, extract) leaves the flow process; the results
+come back to it and it alone writes the store.
+
+Dask worker processes are daemonic by default and a daemonic process cannot start children, but
+the per-document isolation (:mod:`fsfdocs.isolation`) is a child process. The local cluster made
+here therefore starts its workers with ``distributed.worker.daemon: False`` so every Dask worker
+keeps the same time and memory limits as a local run; on an existing cluster whose workers are
+daemonic, the task runs the document in the worker itself and relies on Dask's own per-worker
+memory limit (see :func:`flows.tasks.process_document_task`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+RunnerKind = Literal["local", "processes", "dask"]
+RUNNER_KINDS: tuple[str, ...] = ("local", "processes", "dask")
+
+
+@dataclass(frozen=True)
+class RunnerChoice:
+    """A flow's task runner and the size of the per-process isolated pool its tasks should use."""
+
+    task_runner: TaskRunner[Any]
+    pool_workers: int  # processes of the pebble pool each task-executing process starts
+    description: str
+
+
+def resolve_workers(workers: int) -> int:
+    """``workers`` or, for 0, the number of CPU cores."""
+    return workers if workers > 0 else (os.cpu_count() or 1)
+
+
+def dask_cluster_kwargs(workers: int, memory_mb: int | None = None) -> dict[str, Any]:
+    """``LocalCluster`` arguments: ``workers`` single-threaded processes on 127.0.0.1, no dashboard.
+
+    ``memory_mb`` sets Dask's per-worker memory limit (the nanny restarts a worker past it);
+    by default Dask divides the machine's memory between the workers.
+    """
+    kwargs: dict[str, Any] = {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+    }
+    if memory_mb:
+        kwargs["memory_limit"] = f"{memory_mb}MiB"
+    return kwargs
+
+
+def allow_worker_children() -> None:
+    """Make the Dask workers this process starts non-daemonic, so they may have child processes.
+
+    The nanny reads ``distributed.worker.daemon`` each time it (re)starts a worker, so the setting
+    is made for the whole flow process, not only around the cluster's creation.
+    """
+    import dask
+
+    dask.config.set({"distributed.worker.daemon": False})
+
+
+def current_api_url() -> str | None:
+    """The Prefect API this flow run talks to, also when it is the temporary server."""
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL
+
+    ctx = FlowRunContext.get()
+    client = getattr(ctx, "client", None) if ctx else None
+    url = getattr(client, "api_url", None) or PREFECT_API_URL.value()
+    return str(url).rstrip("/") if url else None
+
+
+def local_dask_cluster(**kwargs: Any) -> Any:
+    """A ``LocalCluster`` whose workers may start children and reach this run's Prefect API.
+
+    Called by ``DaskTaskRunner`` when the flow run starts. Without ``PREFECT_API_URL`` each
+    worker would try to start a temporary Prefect server of its own; the workers are given the
+    address of the one the flow uses instead.
+    """
+    from distributed import LocalCluster
+
+    allow_worker_children()
+    env = dict(kwargs.pop("env", None) or {})
+    url = current_api_url()
+    if url:
+        env.setdefault("PREFECT_API_URL", url)
+    return LocalCluster(env=env, **kwargs)
+
+
+def make_task_runner(
+    runner: str = "local", workers: int = 0, dask_address: str | None = None,
+    dask_memory_mb: int | None = None,
+) -> RunnerChoice:
+    """The task runner for ``runner`` (``local``, ``processes`` or ``dask``) with ``workers``.
+
+    ``workers`` 0 means one per CPU core. ``dask_address`` (``tcp://host:8786``) connects to an
+    existing Dask scheduler instead of starting a local cluster; it implies ``runner="dask"``.
+    """
+    if dask_address:
+        runner = "dask"
+    if runner not in RUNNER_KINDS:
+        raise ValueError(f"unknown runner {runner!r}: choose one of {', '.join(RUNNER_KINDS)}")
+    n = resolve_workers(workers)
+    if runner == "local":
+        # Threads only wait on the pool; a few more than the pool keeps every process busy.
+        return RunnerChoice(ThreadPoolTaskRunner(max_workers=max(4, 2 * n)), n,
+                            f"local: {n} isolated worker processes")
+    if runner == "processes":
+        return RunnerChoice(ProcessPoolTaskRunner(max_workers=n), 1,
+                            f"processes: {n} Prefect task processes")
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        return RunnerChoice(DaskTaskRunner(address=dask_address), 1,
+                            f"dask: cluster at {dask_address}")
+    return RunnerChoice(
+        DaskTaskRunner(cluster_class=local_dask_cluster,
+                       cluster_kwargs=dask_cluster_kwargs(n, dask_memory_mb)), 1,
+        f"dask: local cluster of {n} worker processes",
+    )

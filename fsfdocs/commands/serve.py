@@ -1,0 +1,95 @@
+"""``fsfdocs serve``: ingest the raw folder on a schedule (or once) with Prefect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from fsfdocs.settings import DEFAULT_CURATED, DEFAULT_INTERIM, DEFAULT_RAW
+
+
+def serve(
+    cron: str | None = typer.Option(
+        None, "--cron", help='Cron schedule, e.g. "0 6 * * 1-5" (06:00 on weekdays).'
+    ),
+    interval: str | None = typer.Option(
+        None, "--interval", help="Interval schedule, e.g. 15m, 30s, 2h, 1d."
+    ),
+    once: bool = typer.Option(
+        False, "--once", help="Run one pass now and exit (for cron or a systemd timer)."
+    ),
+    raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="Folder of PDFs to watch."),
+    curated: Path = typer.Option(DEFAULT_CURATED, "--curated", help="Curated Parquet store."),
+    interim: Path = typer.Option(DEFAULT_INTERIM, "--interim", help="Parse cache folder."),
+    runner: str = typer.Option(
+        "local", "--runner", help="Where documents are processed: local, processes or dask."
+    ),
+    dask_address: str | None = typer.Option(
+        None, "--dask-address", help="Use the existing Dask cluster at tcp://host:port."
+    ),
+    workers: int = typer.Option(0, help="Documents processed at once (0: one per CPU core)."),
+    settle: float = typer.Option(
+        30.0, help="Leave files modified less than this many seconds ago for the next pass."
+    ),
+    timeout: float = typer.Option(300.0, help="Per-document time limit in seconds."),
+    memory_mb: int = typer.Option(4096, help="Per-document memory limit in MiB."),
+    name: str = typer.Option("scheduled-ingest", help="Deployment name shown in the Prefect UI."),
+) -> None:
+    """Serve the ingest flow on a schedule; Ctrl-C or SIGTERM stops it (and its local server).
+
+    Without PREFECT_API_URL a local Prefect server is started on 127.0.0.1 (database in
+    $PREFECT_HOME) for as long as `serve` runs; its UI shows the runs and the schedule.
+    """
+    from flows.runners import RUNNER_KINDS
+    from flows.serve import parse_interval, prefect_api, run_once, serve_ingest
+
+    console = Console(stderr=True)
+    if runner not in RUNNER_KINDS:
+        console.print(f"[red]error:[/] --runner must be one of {', '.join(RUNNER_KINDS)}")
+        raise typer.Exit(2)
+    chosen = [flag for flag, value in (("--cron", cron), ("--interval", interval),
+                                       ("--once", once)) if value]
+    if len(chosen) != 1:
+        console.print("[red]error:[/] give exactly one of --cron, --interval or --once")
+        raise typer.Exit(2)
+    if not raw.is_dir():
+        console.print(f"[red]error:[/] {raw}: the raw folder does not exist")
+        raise typer.Exit(2)
+    params = {
+        "raw_dir": str(raw.resolve()), "curated_dir": str(curated.resolve()),
+        "interim_dir": str(interim.resolve()), "runner": runner, "dask_address": dask_address,
+        "workers": workers, "settle_s": settle, "timeout_s": timeout, "memory_mb": memory_mb,
+    }
+    if once:
+        state = run_once(**params)
+        console.print(f"{'[green]' if state.is_completed() else '[red]'}{state.name}[/] "
+                      f"{state.message or ''}")
+        raise typer.Exit(0 if state.is_completed() else 1)
+
+    try:
+        schedule = {"cron": cron} if cron else {"interval": parse_interval(interval or "")}
+    except ValueError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+    from fsfdocs.prefect_server import PrefectServerError
+
+    try:
+        with prefect_api(on_start=lambda ui: console.print(
+                f"Started a local Prefect server; UI at [bold]{ui}[/]")) as api_url:
+            console.print(f"Prefect API: {api_url}")
+            serve_ingest(params, name=name, on_ready=lambda dep: console.print(
+                f"Serving deployment [bold]{dep}[/] "
+                f"({'cron ' + cron if cron else 'every ' + str(interval)}) on {raw}; "
+                "Ctrl-C to stop."), **schedule)
+    except PrefectServerError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print("Stopped.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the CLI."""
+    app.command("serve")(serve)

@@ -1,0 +1,151 @@
+"""Start and stop a local Prefect server for ``fsfdocs serve`` (schedules need a real server).
+
+The server is ``prefect server start`` in a child process of its own session: SQLite under the
+Prefect home (``$PREFECT_HOME``, by default ``.prefect/`` in the project), bound to 127.0.0.1 on
+a free port. The database is migrated at install time (``scripts/setup.sh``), so the server is
+started with ``PREFECT_API_DATABASE_MIGRATE_ON_START=false``. Its output goes to
+``$PREFECT_HOME/server.log``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+HOST = "127.0.0.1"
+
+
+class PrefectServerError(RuntimeError):
+    """The local Prefect server could not be started."""
+
+
+def free_port(host: str = HOST) -> int:
+    """A TCP port on ``host`` that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def prefect_home() -> Path:
+    """The Prefect home in force: ``$PREFECT_HOME`` or ``.prefect/`` in the project."""
+    from fsfdocs.settings import PROJECT_ROOT
+
+    return Path(os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
+
+
+def api_healthy(api_url: str, timeout_s: float = 2.0) -> bool:
+    """Whether the Prefect API at ``api_url`` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout_s) as resp:
+            return resp.status == 200 and json.loads(resp.read() or b"null") is True
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+class LocalPrefectServer:
+    """A ``prefect server start`` child process; use as a context manager.
+
+    >>> with LocalPrefectServer() as server:      # doctest: +SKIP
+    ...     print(server.ui_url, server.api_url)
+    """
+
+    def __init__(self, home: Path | None = None, port: int | None = None,
+                 startup_timeout_s: float = 120.0) -> None:
+        self.home = Path(home) if home else prefect_home()
+        self.port = port or free_port()
+        self.startup_timeout_s = startup_timeout_s
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = self.home / "server.log"
+
+    @property
+    def ui_url(self) -> str:
+        """Where the Prefect UI is served."""
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The value for ``PREFECT_API_URL``."""
+        return f"{self.ui_url}/api"
+
+    def _environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        env.update({
+            "PREFECT_HOME": str(self.home),
+            "PREFECT_API_DATABASE_MIGRATE_ON_START": "false",
+            "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_API_HOST": HOST,
+            "PREFECT_SERVER_API_PORT": str(self.port),
+            "PREFECT_UI_API_URL": self.api_url,
+        })
+        return env
+
+    def start(self) -> LocalPrefectServer:
+        """Start the server and wait until its API is healthy; raise :class:`PrefectServerError`."""
+        if not (self.home / "prefect.db").is_file():
+            raise PrefectServerError(
+                f"no Prefect database in {self.home}: run scripts/setup.sh (it migrates the "
+                "database once, at install time) or `prefect server database upgrade -y`"
+            )
+        self.home.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "prefect", "server", "start", "--host", HOST,
+                 "--port", str(self.port), "--no-background", "--analytics-off"],
+                env=self._environment(), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,  # its own process group
+            )
+        finally:
+            log.close()
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise PrefectServerError(
+                    f"the Prefect server exited with code {self.process.returncode}; "
+                    f"see {self.log_path}"
+                )
+            if api_healthy(self.api_url):
+                return self
+            time.sleep(0.25)
+        self.stop()
+        raise PrefectServerError(
+            f"the Prefect server did not answer within {self.startup_timeout_s:g} s; "
+            f"see {self.log_path}"
+        )
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """Stop the server and everything it started (SIGTERM to its group, then SIGKILL)."""
+        proc, self.process = self.process, None
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=timeout_s)
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self.process is not None and self.process.poll() is None
+
+    def __enter__(self) -> LocalPrefectServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
