@@ -33,7 +33,9 @@ def ingest(
     raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="Folder of PDFs to ingest."),
     curated: Path = typer.Option(DEFAULT_CURATED, "--curated", help="Curated Parquet store."),
     interim: Path = typer.Option(DEFAULT_INTERIM, "--interim", help="Parse cache folder."),
-    workers: int = typer.Option(0, help="Worker processes (0: one per CPU core)."),
+    workers: int = typer.Option(0, help="Documents processed at once (0: one per CPU core)."),
+    runner: str = typer.Option("local", help="Where documents run: local|processes|dask."),
+    dask_address: str = typer.Option(None, help="tcp://host:port of an existing Dask cluster."),
     timeout: float = typer.Option(300.0, help="Per-document time limit in seconds."),
     memory_mb: int = typer.Option(4096, help="Per-document memory limit in MiB."),
     settle: float = typer.Option(
@@ -58,7 +60,8 @@ def ingest(
         try:
             summary = run_ingest(
                 progress=on_progress, raw_dir=str(raw), curated_dir=str(curated),
-                interim_dir=str(interim), workers=workers, timeout_s=timeout,
+                interim_dir=str(interim), workers=workers, runner=runner,
+                dask_address=dask_address, timeout_s=timeout,
                 memory_mb=memory_mb, settle_s=settle,
             )
         except (FileNotFoundError, TimeoutError) as exc:

@@ -29,7 +29,9 @@ def reextract(
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and print the diff only."),
     curated: Path = typer.Option(DEFAULT_CURATED, "--curated"),
     interim: Path = typer.Option(DEFAULT_INTERIM, "--interim"),
-    workers: int = typer.Option(0, help="Worker processes (0: one per CPU core)."),
+    workers: int = typer.Option(0, help="Documents processed at once (0: one per CPU core)."),
+    runner: str = typer.Option("local", help="Where documents run: local|processes|dask."),
+    dask_address: str = typer.Option(None, help="tcp://host:port of an existing Dask cluster."),
 ) -> None:
     """Re-run the extractors from the parse cache where the rules changed; print the diff."""
     from flows.reextract import run_reextract
@@ -39,6 +41,7 @@ def reextract(
         s = run_reextract(
             curated_dir=str(curated), interim_dir=str(interim), doc_ids=doc or None,
             since=_parse_since(since), all_docs=all_docs, dry_run=dry_run, workers=workers,
+            runner=runner, dask_address=dask_address,
         )
     except (KeyError, TimeoutError) as exc:
         Console(stderr=True).print(f"[red]error:[/] {exc}")
@@ -52,7 +55,8 @@ def reextract(
     if not lines:
         console.print("  no records changed")
     for doc_id in s.repaired_cache:
-        console.print(f"[yellow]parse cache repaired[/] for {doc_id[:12]} (entry missing or corrupt)")
+        console.print(f"[yellow]parse cache repaired[/] for {doc_id[:12]} "
+                      "(entry missing or corrupt)")
     for f in s.failed:
         console.print(f"[red]FAILED[/] {f.source_path} [{f.stage}] {f.error_type}: {f.message}")
     raise typer.Exit(0 if s.ok else 1)
