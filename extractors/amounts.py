@@ -131,6 +131,16 @@ def _period(
     return str(year) if year else None
 
 
+def _amounts_by_text_source(doc: ParsedDocument) -> list[TextAmount]:
+    """Text amounts, read with the OCR-tolerant number pattern on OCR pages."""
+    ocr_spans = [(p.char_start, p.char_end) for p in doc.pages if p.text_source == "ocr"]
+    if not ocr_spans:
+        return find_text_amounts(doc.text)
+    strict = [a for a in find_text_amounts(doc.text) if not _in_spans(a.start, ocr_spans)]
+    lenient = [a for a in find_text_amounts(doc.text, ocr=True) if _in_spans(a.start, ocr_spans)]
+    return sorted(strict + lenient, key=lambda a: a.start)
+
+
 def extract_text_amounts(doc: ParsedDocument, sections: list[Section] | None = None) -> list[dict]:
     """Amounts written in the running text (table spans skipped), one record each."""
     rules = _rules()
@@ -140,7 +150,7 @@ def extract_text_amounts(doc: ParsedDocument, sections: list[Section] | None = N
     generic = {g.lower() for g in rules["generic_labels"]}
     out: list[dict[str, Any]] = []
     prev_end = 0
-    for a in find_text_amounts(text):
+    for a in _amounts_by_text_source(doc):
         if _in_spans(a.start, spans):
             continue
         sentence = _sentence_bounds(text, a.start, a.end)

@@ -18,6 +18,13 @@ _SPACE = "[ \u00a0\u202f]"
 # Digit groups of three, separated by a (non-breaking) space or by a line break.
 _GROUPED = rf"\d{{1,3}}(?:(?:{_SPACE}|[ \t]*\n[ \t]*)\d{{3}})+(?!\d)"
 _NUMBER = rf"(?:{_GROUPED}|\d+)(?:,\d+)?"
+# On OCR pages a narrow group space may be lost ("1053 804") or read as a dot ("1.053 804"): a
+# first group of four digits (not a year) and dot separators are accepted there.
+_OCR_GROUPED = (
+    rf"(?:(?!(?:19|20)\d\d\D)\d{{4}}|\d{{1,3}})"
+    rf"(?:(?:{_SPACE}|\.|[ \t]*\n[ \t]*)\d{{3}})+(?!\d)"
+)
+_OCR_NUMBER = rf"(?:{_OCR_GROUPED}|\d+)(?:,\d+)?"
 _SIGN = r"[-−–+]"
 _YEARLIKE = re.compile(r"(?:19|20)\d\d")
 
@@ -40,12 +47,15 @@ def _rules() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=8)
-def _compiled(rules_id: int) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _compiled(
+    rules_id: int, ocr: bool = False
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     rules = _rules()
     units = "|".join(f"(?:{u['pattern']})" for u in rules["units"])
+    number = _OCR_NUMBER if ocr else _NUMBER
     numeric = re.compile(
-        rf"(?<![\w,.:/\-−–+])(?P<sign>{_SIGN}{_SPACE}?)?(?<![\d,.:/])(?P<n1>{_NUMBER})"
-        rf"(?:{_SPACE}*(?:[-–—]|till){_SPACE}*(?P<n2>{_NUMBER}))?"
+        rf"(?<![\w,.:/\-−–+])(?P<sign>{_SIGN}{_SPACE}?)?(?<![\d,.:/])(?P<n1>{number})"
+        rf"(?:{_SPACE}*(?:[-–—]|till){_SPACE}*(?P<n2>{number}))?"
         rf"(?P<gap>[ \t\u00a0\u202f]*(?:\n[ \t]*)?)(?P<unit>{units})(?![\wåäö])",
         re.IGNORECASE,
     )
@@ -63,13 +73,14 @@ def _compiled(rules_id: int) -> tuple[re.Pattern[str], re.Pattern[str], re.Patte
     return numeric, worded, qualifier
 
 
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    return _compiled(id(_rules()))
+def _patterns(ocr: bool = False) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    return _compiled(id(_rules()), ocr)
 
 
 def parse_number(text: str) -> Decimal:
-    """A Swedish number (``1 148 000``, ``4,1``, digit groups split by a line break) as Decimal."""
-    digits = re.sub(r"[\s\u00a0\u202f]", "", text).replace(",", ".")
+    """A Swedish number (``1 148 000``, ``4,1``, digit groups split by a line break or, from
+    OCR, a dot) as Decimal."""
+    digits = re.sub(r"[\s\u00a0\u202f]|\.(?=\d{3})", "", text).replace(",", ".")
     return Decimal(digits)
 
 
@@ -89,9 +100,12 @@ def _qualifier_before(text: str, start: int) -> str | None:
     return _rules()["qualifiers"][m.group("q").lower()]
 
 
-def find_text_amounts(text: str) -> list[TextAmount]:
-    """Every amount with a money unit in ``text`` (no context checks yet), in order."""
-    numeric, worded, _ = _patterns()
+def find_text_amounts(text: str, ocr: bool = False) -> list[TextAmount]:
+    """Every amount with a money unit in ``text`` (no context checks yet), in order.
+
+    ``ocr`` accepts the digit groups OCR produces (``1053 804``, ``1.053 804``).
+    """
+    numeric, worded, _ = _patterns(ocr)
     found: list[TextAmount] = []
     for m in numeric.finditer(text):
         unit = _unit_of(m.group("unit"))

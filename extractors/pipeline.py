@@ -13,7 +13,7 @@ from typing import Any
 
 from extractors.amounts import extract_amounts
 from extractors.checks import extract_checks
-from extractors.entities import extract_entities, find_target_group_phrases
+from extractors.entities import extract_entities
 from extractors.funding import extract_funding_requests
 from extractors.legal_refs import extract_legal_refs
 from extractors.sections import Section, find_sections, section_label_at
@@ -45,13 +45,21 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def extract_all(doc: ParsedDocument) -> dict[str, list[Record]]:
-    """All curated records of one document, by table name, grounded and keyed."""
+def extract_all(
+    doc: ParsedDocument, entities: list[Record] | None = None
+) -> dict[str, list[Record]]:
+    """All curated records of one document, by table name, grounded and keyed.
+
+    ``entities`` are the NER records when already known (the NER pass is most of the cost of
+    extraction and depends only on the text and the model, not on the rule files).
+    """
     sections = find_sections(doc)
     amounts = extract_amounts(doc)
     legal_refs = extract_legal_refs(doc)
-    target_groups = extract_target_groups(doc) + _ner_target_groups(doc)
-    entities = extract_entities(doc)
+    if entities is None:
+        entities = extract_entities(doc)
+    entities = [dict(e) for e in entities]  # grounding below adds fields; keep callers' copies
+    target_groups = extract_target_groups(doc) + _ner_target_groups(entities)
     funding = extract_funding_requests(doc, amounts, sections)
     _attach_item_context(funding, legal_refs, target_groups)
     checks = extract_checks(doc, amounts, funding)
@@ -90,10 +98,10 @@ def _section_records(sections: list[Section], doc: ParsedDocument) -> list[Recor
     return out
 
 
-def _ner_target_groups(doc: ParsedDocument) -> list[Record]:
+def _ner_target_groups(entities: list[Record]) -> list[Record]:
     """Target-group phrases the NER pipeline found, mapped to categories by the rule vocabulary."""
     out = []
-    for span in find_target_group_phrases(doc):
+    for span in (e for e in entities if e["label"] == "MALGRUPP"):
         for category in categorize_phrase(span["text"]):
             out.append(
                 {

@@ -8,6 +8,7 @@ with the numbering in force deciding between a heading and an item of a numbered
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,21 +107,54 @@ def _numbered_headings(doc: ParsedDocument) -> list[tuple[str | None, str, int, 
     return found
 
 
+def _body_font_size(lines: list[Line]) -> float | None:
+    """The most common font size of body lines (None when the parse layer gives no sizes)."""
+    sizes = Counter(
+        round(ln.font_size * 2) / 2 for ln in lines if ln.kind == "body" and ln.font_size
+    )
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def _wraps_title(first: Line, previous: Line, line: Line, body_size: float | None) -> bool:
+    """Whether ``line`` is the wrapped rest of the heading that starts at ``first``.
+
+    The parse layer marks a wrapped heading's later lines as body, since they start in lower
+    case; they are recognised by the heading's own style (same size and weight, set apart from
+    the body text), the same page, a line gap no larger than the heading's size and a
+    lower-case start.
+    """
+    text = line.text.strip()
+    if not text or line.page != first.page or line.kind in ("table", "caption"):
+        return False
+    if not text[0].islower() or previous.text.rstrip().endswith((".", ":", "?", "!")):
+        return False
+    if first.font_size is None or line.font_size is None or line.bold != first.bold:
+        return False
+    if abs(line.font_size - first.font_size) > 0.25:
+        return False
+    stands_out = first.bold or (body_size is not None and first.font_size > body_size + 0.5)
+    gap = line.top - previous.bottom
+    return stands_out and gap <= first.font_size
+
+
 def _marked_headings(doc: ParsedDocument) -> list[tuple[str | None, str, int, int]]:
     """Headings the parse layer marked; adjacent heading lines of one block are one heading."""
     found: list[tuple[str | None, str, int, int]] = []
     lines = doc.lines
+    body_size = _body_font_size(lines)
     i = 0
     while i < len(lines):
         if lines[i].kind != "heading" or not lines[i].text.strip():
             i += 1
             continue
         j = i
-        while (
-            j + 1 < len(lines)
-            and lines[j + 1].kind == "heading"
-            and lines[j + 1].block == lines[i].block
-            and lines[j + 1].text.strip()
+        while j + 1 < len(lines) and (
+            (
+                lines[j + 1].kind == "heading"
+                and lines[j + 1].block == lines[i].block
+                and lines[j + 1].text.strip()
+            )
+            or _wraps_title(lines[i], lines[j], lines[j + 1], body_size)
         ):
             j += 1
         text = " ".join(ln.text.strip() for ln in lines[i : j + 1])

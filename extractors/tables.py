@@ -14,9 +14,12 @@ from typing import Any
 from extractors.rules_loader import load_rules
 from fsfdocs.model import ParsedDocument, Table, TableCell
 
+# Digit groups of three, separated by a space or a thousands dot (``1.053.804``; the decimal
+# sign is a comma). The first group may hold four digits and a separator may be a dot, as OCR
+# reads the narrow spaces of "1 053 804" as "1053 804" or "1.053 804".
 _CELL_NUMBER = re.compile(
     r"^(?P<sign>[-−–+])?[ \u00a0\u202f]?"
-    r"(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)$"
+    r"(?P<num>\d{1,4}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)$"
 )
 
 
@@ -44,18 +47,26 @@ def parse_cell_number(text: str) -> Decimal | None:
     m = _CELL_NUMBER.match(t)
     if not m:
         return None
-    value = Decimal(re.sub(r"\s", "", m.group("num")).replace(",", "."))
+    value = Decimal(re.sub(r"[\s.]", "", m.group("num")).replace(",", "."))
     return -value if m.group("sign") in ("-", "−", "–") else value
 
 
 def _header_rows(table: Table, grid: list[list[str]]) -> int:
-    if table.header_rows:
-        return table.header_rows
+    """Leading rows of column headers: the parse layer's count, cut at the first row of amounts
+    (a header holds words and years, never amounts; OCR may blur the two), else counted here."""
     year = re.compile(_rules()["year_column"], re.IGNORECASE)
+
+    def is_header(row: list[str]) -> bool:
+        body = [c.strip() for c in row[1:] if c.strip()]
+        return bool(body) and all(parse_cell_number(c) is None or year.match(c) for c in body)
+
+    if table.header_rows:
+        return next(
+            (r for r in range(1, table.header_rows) if not is_header(grid[r])), table.header_rows
+        )
     n = 0
     for row in grid:
-        body = [c.strip() for c in row[1:] if c.strip()]
-        if body and all(parse_cell_number(c) is None or year.match(c) for c in body):
+        if is_header(row):
             n += 1
         else:
             break

@@ -3,7 +3,9 @@
 Evidence, in order: a suspended hyphen (``avlösning-, ledsagning-`` + ``och ...``) is left
 alone; an upper-case acronym before the hyphen (``LSS-`` + ``boenden``) keeps its hyphen; the
 joined word is accepted if the document itself uses it, if a Swedish word list has it, or if it
-splits into listed words as a Swedish compound (``funktions`` + ``nedsättning``).
+splits into listed words as a Swedish compound (``funktions`` + ``nedsättning``); a word unknown
+to all of these is still joined when a listed word runs across the break (``neuropsy-`` +
+``kiatriska``, with ``psykiatriska`` listed).
 """
 
 from __future__ import annotations
@@ -34,11 +36,19 @@ def swedish_words() -> frozenset[str]:
 
 
 def document_vocabulary(texts: list[str]) -> frozenset[str]:
-    """Lower-cased words of the document (excluding fragments split at a line-end hyphen)."""
+    """Lower-cased words of the document (excluding fragments split at a line-end hyphen:
+    the last word of a line ending in ``-`` and the first word of the line after it)."""
     vocab: set[str] = set()
+    previous = ""
     for t in texts:
         body = t[:-1] if t.endswith("-") else t
-        vocab.update(w.lower() for w in TOKEN.findall(body))
+        words = [w.lower() for w in TOKEN.findall(body)]
+        if t.endswith("-") and words:
+            words.pop()
+        if previous.endswith("-") and words and body.lstrip()[:1].islower():
+            words.pop(0)
+        vocab.update(words)
+        previous = t.rstrip()
     return frozenset(vocab)
 
 
@@ -101,7 +111,24 @@ class Hyphenation:
             return "join"
         if f"{head}-{tail.group(0)}".lower() in self.vocab:
             return "join_hyphen"
+        if self.straddles(joined, len(joined) - len(tail.group(0))):
+            return "join"
         return "keep"
+
+    def straddles(self, joined: str, cut: int) -> bool:
+        """Whether ``joined`` ends in a listed word that starts before ``cut`` (the line break).
+
+        ``neuropsy-`` + ``kiatriska``: neither part is a word and the whole is in no list, but
+        ``psykiatriska`` runs across the break, so it is one word broken at a syllable.
+        """
+        tail = joined[cut:]
+        if self.is_word(tail):  # a word after the hyphen may be a compound's second part
+            return False
+        for start in range(cut - 2, -1, -1):
+            word = joined[start:]
+            if len(word) - len(tail) >= 2 and word in self.words and len(word) >= 2 * self.min_len:
+                return True
+        return False
 
 
 def apply(line: str, next_line: str, decision: str) -> tuple[str, str]:

@@ -27,7 +27,7 @@ def classify(line: RawLine, body_size: float, ocr: bool = False) -> str:
     ends_sentence = bool(re.search(r"[.;,!?]\s*$", text))
     ratio = float(rules["heading_size_ratio"]) + (0.15 if ocr else 0.0)
     big = line.size >= body_size * ratio
-    starts_upper = bool(re.match(r"^\W*(\d+(\.\d+)*\.?\s+)?[A-ZÅÄÖ]", text))
+    starts_upper = bool(re.match(r"^\W*(\d+(\.\d+)*(\.?\s+|\.))?[A-ZÅÄÖ]", text))
     if re.match(rules["numbered_heading_multi"], text) and short and not ends_sentence:
         return "heading"
     if short and not ends_sentence and starts_upper and (big or line.bold) and len(text) > 1:

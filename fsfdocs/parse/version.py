@@ -1,3 +1,3 @@
 """The parse layer's version: part of every cache entry; bump it when output changes."""
 
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.2.1"
