@@ -152,8 +152,11 @@ def test_dropped_amount_unit_removes_exactly_those_amounts(work: Path) -> None:
     gone = {r[0] for r in _rows(work, "SELECT record_id FROM amounts WHERE unit = 'kronor'")}
     kept = {r[0] for r in _rows(work, "SELECT record_id FROM amounts WHERE unit <> 'kronor'")}
     assert gone and kept
-    _edit(work / "rules" / "amounts.yaml",
-          "  - {pattern: 'kronor', unit: kronor, factor: 1}\n", "")
+    rules = work / "rules" / "amounts.yaml"  # drop the unit pattern(s) for plain "kronor"
+    lines = rules.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept_lines = [ln for ln in lines if "unit: kronor, factor: 1}" not in ln]
+    assert len(kept_lines) < len(lines)
+    rules.write_text("".join(kept_lines), encoding="utf-8")
     s = _reextract(work)
     now = {r[0] for r in _rows(work, "SELECT record_id FROM amounts")}
     assert now == kept

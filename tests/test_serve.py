@@ -107,14 +107,15 @@ def test_serve_on_interval_takes_settled_files_and_stops_its_server(tmp_path: Pa
             if (curated / "runs").exists() and _rows(curated, "runs"):
                 break
             time.sleep(2)
-        assert proc.poll() is None, "serve exited early"
+        assert proc.poll() is None, f"serve exited early:\n{proc.stdout.read()}"
         runs = _rows(curated, "runs")
         assert runs and runs[0]["docs_new"] == 1
         docs = _rows(curated, "documents")
         assert [d["file_name"] for d in docs] == [old.name]  # the fresh file waits
         assert docs[0]["doc_id"] == sha256_of(old)
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
         try:
             out, _ = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
