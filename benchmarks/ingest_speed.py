@@ -1,0 +1,133 @@
+"""End-to-end ingest and re-extraction timings on the bundled corpus, and Prefect's share of them.
+
+Each measurement runs in a fresh subprocess (cold caches, cold imports, the Prefect server started
+as the command would start it):
+
+- ``direct``: the same per-document work (isolated workers, parse, extract, store writes) with no
+  Prefect at all — the baseline for Prefect's overhead.
+- ``ingest``: ``run_ingest`` (the Prefect flow behind ``fsfdocs ingest``), cold parse cache.
+- ``reextract``: ``run_reextract(all_docs=True)`` on the store just ingested (parse cache warm).
+- ``reextract1``: re-extraction of one document.
+
+Both flows are timed with Prefect's temporary server (the embedded default: started per command)
+and against an already running local server (``fsfdocs serve`` / ``PREFECT_API_URL``).
+
+    .venv/bin/python benchmarks/ingest_speed.py [--raw data/raw] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+mode, raw, curated, interim = sys.argv[1:5]
+from fsfdocs.settings import configure_environment
+configure_environment()
+if mode == "direct":
+    from datetime import UTC, datetime
+    from fsfdocs.discovery import discover_raw_files
+    from fsfdocs.isolation import IsolatedRunner, Limits
+    from fsfdocs.processing import process_document, warm_up
+    from fsfdocs.store import Store
+    from concurrent.futures import ThreadPoolExecutor
+    store = Store(curated)
+    files = discover_raw_files(raw).files
+    with IsolatedRunner(2, Limits(), warmup=warm_up) as runner, store.lock():
+        with ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(runner.run, process_document, str(f.path), f.sha256, interim)
+                       for f in files]
+            for fut in futures:
+                res = fut.result()
+                row = {"doc_id": res.doc_id, "file_name": res.file_name,
+                       "source_path": res.source_path, **res.metadata, "status": "ok",
+                       "pipeline_version": "bench", "rules_version": "bench",
+                       "ingested_at": datetime.now(UTC), "run_id": "bench",
+                       "first_seen": datetime.now(UTC), "last_seen": datetime.now(UTC)}
+                store.replace_document_rows(res.doc_id, res.metadata["doc_type"],
+                                            res.metadata["year"],
+                                            {**res.tables, "documents": [row]}, run_id="bench")
+elif mode == "ingest":
+    from flows.ingest import run_ingest
+    s = run_ingest(raw_dir=raw, curated_dir=curated, interim_dir=interim, workers=2)
+    assert s.ok, s.failed
+elif mode.startswith("reextract"):
+    from flows.reextract import run_reextract
+    from fsfdocs.store import Store
+    ids = None
+    if mode == "reextract1":
+        ids = [Store(curated).read("documents").column("doc_id")[0].as_py()]
+    s = run_reextract(curated_dir=curated, interim_dir=interim, all_docs=True, doc_ids=ids,
+                      workers=2)
+    assert s.ok, s.failed
+print(json.dumps({"seconds": time.perf_counter() - t0}))
+"""
+
+
+def _run(mode: str, raw: Path, work: Path, env: dict[str, str]) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(raw), str(work / "curated"), str(work / "interim")],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    if out.returncode:
+        raise RuntimeError(f"{mode} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def measure(raw: Path, env: dict[str, str]) -> dict[str, float]:
+    """Cold direct run, cold flow ingest, then re-extraction of all and of one document."""
+    out = {}
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        out["direct"] = _run("direct", raw, Path(a), env)
+        out["ingest"] = _run("ingest", raw, Path(b), env)
+        out["reextract"] = _run("reextract", raw, Path(b), env)
+        out["reextract1"] = _run("reextract1", raw, Path(b), env)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--raw", type=Path, default=ROOT / "data" / "raw")
+    args = ap.parse_args()
+    pages = sum(int(subprocess.run(["pdfinfo", str(p)], capture_output=True, text=True)
+                    .stdout.split("Pages:")[1].split()[0]) for p in args.raw.glob("*.pdf"))
+    print(f"corpus: {len(list(args.raw.glob('*.pdf')))} PDFs, {pages} pages; 2 workers")
+
+    base_env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    home = Path(tempfile.mkdtemp(prefix="bench-prefect-"))
+    seed = ROOT / ".prefect" / "prefect.db"
+    if seed.is_file():
+        shutil.copy(seed, home / "prefect.db")
+        (home / ".migrated").touch()
+    base_env["PREFECT_HOME"] = str(home)
+    results = {"temporary server": measure(args.raw, base_env)}
+
+    from fsfdocs.prefect_server import LocalPrefectServer
+
+    with LocalPrefectServer(home=home) as server:
+        results["running server"] = measure(args.raw, {**base_env,
+                                                       "PREFECT_API_URL": server.api_url})
+
+    print(f"{'':18} {'direct':>8} {'ingest':>8} {'prefect %':>9} {'reextract':>10} "
+          f"{'speed-up':>9} {'1 doc':>7}")
+    for name, r in results.items():
+        overhead = (r["ingest"] - r["direct"]) / r["ingest"] * 100
+        print(f"{name:18} {r['direct']:8.1f} {r['ingest']:8.1f} {overhead:8.0f}% "
+              f"{r['reextract']:10.1f} {r['ingest'] / r['reextract']:8.1f}x "
+              f"{r['reextract1']:7.1f}")
+    print("seconds, wall clock, each in a fresh process (imports and worker start-up included)")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
