@@ -4,4 +4,4 @@ Rules live in ``extractors/rules/*.yaml``; bump :data:`EXTRACTORS_VERSION` when 
 changes its output, so ``rules_version`` (see :mod:`fsfdocs.versions`) changes with it.
 """
 
-EXTRACTORS_VERSION = "2"
+EXTRACTORS_VERSION = "3"

@@ -186,12 +186,26 @@ def _kind(doc: ParsedDocument, row_label: str | None, column_label: str | None) 
     return "other"
 
 
+def _single_column_kind(mt: MoneyTable) -> str | None:
+    """The kind a one-value-column table's caption, header and total rows name, if any."""
+    if len({c for _, c in mt.values}) != 1:
+        return None
+    header = [c.text for c in mt.table.cells if c.row < mt.header_rows]
+    totals = [label for label in mt.row_labels if label and is_total_row(label)]
+    context = " ".join([mt.table.caption or "", *header, *totals]).lower()
+    for rule in _rules()["single_column_table_kinds"]:
+        if any(re.search(p, context) for p in rule["patterns"]):
+            return rule["kind"]
+    return None
+
+
 def extract_table_amounts(doc: ParsedDocument) -> list[dict]:
     """One amount record per numeric cell of every money table of ``doc``."""
     out: list[dict[str, Any]] = []
     year = doc.metadata.year
     for mt in read_money_tables(doc):
         t = mt.table
+        table_kind = None if doc.metadata.doc_type == "ansokan" else _single_column_kind(mt)
         for (r, c), value in sorted(mt.values.items()):
             cell = mt.cells.get((r, c))
             start = cell.char_start if cell and cell.char_start is not None else t.char_start
@@ -209,7 +223,7 @@ def extract_table_amounts(doc: ParsedDocument) -> list[dict]:
                     "value_max_sek": None,
                     "unit": mt.unit,
                     "qualifier": None,
-                    "kind": _kind(doc, mt.row_labels[r], column_label),
+                    "kind": table_kind or _kind(doc, mt.row_labels[r], column_label),
                     "label": mt.row_labels[r],
                     "period": column_year(column_label) or (str(year) if year else None),
                     "source": "table",

@@ -55,3 +55,21 @@ def test_extract_amounts_merges_text_and_table_in_order():
     doc = doc_with_table("Nämnden fick 5 miljoner kronor.\n", RESULT, 1, after="Sedan 7 kr.\n")
     recs = extract_amounts(doc)
     assert [r["source"] for r in recs] == ["text"] + ["table"] * 9 + ["text"]
+
+
+def test_single_value_column_table_takes_its_kind_from_its_own_words():
+    causes = [
+        ["Viktiga orsaker till årets resultat", "Utfall"],
+        ["Daglig verksamhet LSS", "16 658"],
+        ["Personlig assistans SFB och LSS", "-43 235"],
+        ["Summa budgetavvikelser", "-26 577"],
+    ]
+    doc = doc_with_table("Tkr\n", causes, header_rows=1, caption="Orsaker till årets resultat")
+    assert {c["kind"] for c in extract_table_amounts(doc)} == {"deviation"}
+    grants = [["RIKTADE STATSBIDRAG, benämning", "Utfall (tkr)"], ["Statsbidrag A", "10 937"]]
+    doc = doc_with_table("", grants, header_rows=1, caption="Riktade statsbidrag")
+    assert {c["kind"] for c in extract_table_amounts(doc)} == {"grant"}
+    # with several value columns the column labels decide, whatever the table says
+    doc = doc_with_table("Budgetavvikelse\n", RESULT, header_rows=1, caption="Budgetavvikelse")
+    kinds = {c["column_label"]: c["kind"] for c in extract_table_amounts(doc)}
+    assert kinds == {"Utfall": "outcome", "Budget": "budget", "Avvikelse": "deviation"}
