@@ -1,4 +1,4 @@
-"""Test-session settings: a private Prefect home (seeded with the migrated database), no analytics."""
+"""Test-session settings: a private, pre-migrated Prefect home; no analytics."""
 
 from __future__ import annotations
 
