@@ -16,7 +16,7 @@ from extractors.checks import extract_checks
 from extractors.entities import extract_entities
 from extractors.funding import extract_funding_requests
 from extractors.legal_refs import extract_legal_refs
-from extractors.sections import Section, find_sections, section_label_at
+from extractors.sections import Section, extract_sections, find_sections, section_label_at
 from extractors.target_groups import categorize_phrase, extract_target_groups
 from fsfdocs.model import ParsedDocument
 
@@ -64,7 +64,7 @@ def extract_all(
     _attach_item_context(funding, legal_refs, target_groups)
     checks = extract_checks(doc, amounts, funding)
     tables = {
-        "sections": _section_records(sections, doc),
+        "sections": extract_sections(doc, sections),
         "amounts": amounts,
         "legal_refs": legal_refs,
         "target_groups": target_groups,
@@ -75,27 +75,6 @@ def extract_all(
     for name, records in tables.items():
         _ground(name, records, doc, sections)
     return tables
-
-
-def _section_records(sections: list[Section], doc: ParsedDocument) -> list[Record]:
-    out = []
-    for s in sections:
-        heading_end = doc.text.find("\n", s.char_start)
-        heading_end = s.char_end if heading_end < 0 else min(heading_end, s.char_end)
-        out.append(
-            {
-                "section_no": s.section_no,
-                "title": s.title,
-                "level": s.level,
-                "parent_no": s.parent_no,
-                "char_start": s.char_start,
-                "char_end": heading_end,
-                "raw_text": doc.text[s.char_start : heading_end],
-                "extractor": "rule",
-                "confidence": 1.0,
-            }
-        )
-    return out
 
 
 def _ner_target_groups(entities: list[Record]) -> list[Record]:

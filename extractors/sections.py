@@ -210,10 +210,15 @@ def section_label_at(sections: list[Section], offset: int) -> str | None:
     return best.label if best else None
 
 
-def extract_sections(doc: ParsedDocument) -> list[dict[str, Any]]:
-    """The ``sections`` records: one per heading, spanning the heading's text."""
+def extract_sections(
+    doc: ParsedDocument, sections: list[Section] | None = None
+) -> list[dict[str, Any]]:
+    """The ``sections`` records: one per heading, spanning the heading's text.
+
+    ``sections`` are those :func:`find_sections` found, when the caller already has them.
+    """
     out = []
-    for sec in find_sections(doc):
+    for sec in find_sections(doc) if sections is None else sections:
         end = doc.text.find("\n", sec.char_start)
         end = sec.char_end if end < 0 else min(end, sec.char_end)
         out.append(
