@@ -32,6 +32,7 @@ def read_table(
     Columns keep their schema types even with nulls: pandas gets nullable dtypes (``Int64``,
     ``string``, ``boolean``…), timestamps are UTC, lists stay lists. ``doc_id`` reads one
     document's rows; ``columns`` selects columns. An empty table has all its columns.
+    ``curated`` is a local folder or an ``s3://bucket/prefix`` URL (docs/adr/0007).
     """
     from fsfdocs.store import Store
 

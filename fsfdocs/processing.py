@@ -51,7 +51,10 @@ def load_or_parse(path: str, doc_id: str, interim_dir: str) -> tuple[ParsedDocum
 
     Returns the document and where it came from: ``cache``, ``parsed`` (no cache entry) or
     ``repaired`` (the cache entry was corrupt; the PDF was parsed again and the entry replaced).
+    ``path`` and ``interim_dir`` may be ``s3://`` URLs: the PDF is then parsed from a local
+    temporary copy, deleted afterwards.
     """
+    from fsfdocs import storage
     from fsfdocs.parse import parse_pdf
     from fsfdocs.parse.cache import CacheCorrupt, load_parsed, save_parsed
 
@@ -62,16 +65,26 @@ def load_or_parse(path: str, doc_id: str, interim_dir: str) -> tuple[ParsedDocum
         cached, status = None, "repaired"
     if cached is not None:
         cached.source_path = path
-        cached.file_name = Path(path).name
+        cached.file_name = _name(path)
         return cached, "cache"
-    if not Path(path).is_file():
+    if not storage.file_exists(path):
         raise StageError("cache", "SourceMissing",
                          f"{path}: no parse cache entry and the PDF is gone; cannot re-parse")
-    doc = parse_pdf(path)
+    if storage.is_url(path):
+        with storage.local_copy(path) as local:
+            doc = parse_pdf(str(local))
+        doc.source_path, doc.file_name = path, _name(path)
+    else:
+        doc = parse_pdf(path)
     if doc.doc_id != doc_id:  # the file changed between discovery and parsing
         raise StageError("parse", "FileChanged", f"{path}: the file's content changed")
     save_parsed(doc, interim_dir)
     return doc, status
+
+
+def _name(path: str) -> str:
+    """The file name of a local path or URL."""
+    return path.rstrip("/").rsplit("/", 1)[-1] if "://" in path else Path(path).name
 
 
 def document_metadata(doc: ParsedDocument) -> dict[str, Any]:
@@ -126,7 +139,7 @@ def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult
     meta = document_metadata(doc)
     return DocumentResult(
         doc_id=doc_id,
-        file_name=Path(path).name,
+        file_name=_name(path),
         source_path=path,
         metadata=meta,
         tables=tables,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from fsfdocs.settings import DEFAULT_CURATED, DEFAULT_INTERIM, DEFAULT_RAW
+from fsfdocs.storage import count_files
+
+#: How the location options read in ``--help``.
+LOCATION = " (a folder or s3://bucket/prefix)"
 
 
 def print_summary(console: Console, summary: object) -> None:
@@ -30,9 +32,11 @@ def print_summary(console: Console, summary: object) -> None:
 
 
 def ingest(
-    raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="Folder of PDFs to ingest."),
-    curated: Path = typer.Option(DEFAULT_CURATED, "--curated", help="Curated Parquet store."),
-    interim: Path = typer.Option(DEFAULT_INTERIM, "--interim", help="Parse cache folder."),
+    raw: str = typer.Option(str(DEFAULT_RAW), "--raw", help=f"PDFs to ingest{LOCATION}."),
+    curated: str = typer.Option(str(DEFAULT_CURATED), "--curated",
+                                help=f"Curated Parquet store{LOCATION}."),
+    interim: str = typer.Option(str(DEFAULT_INTERIM), "--interim",
+                                help=f"Parse cache{LOCATION}."),
     workers: int = typer.Option(0, help="Documents processed at once (0: one per CPU core)."),
     runner: str = typer.Option("local", help="Where documents run: local|processes|dask."),
     dask_address: str = typer.Option(None, help="tcp://host:port of an existing Dask cluster."),
@@ -51,7 +55,7 @@ def ingest(
         TextColumn("{task.description}"), TimeElapsedColumn(),
         console=console, transient=True,
     ) as bar:
-        total = sum(1 for p in raw.rglob("*") if p.suffix.lower() == ".pdf") if raw.is_dir() else 0
+        total = count_files(raw, ".pdf")
         task_id = bar.add_task("", total=total)
 
         def on_progress(name: str, outcome: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -27,8 +26,10 @@ def reextract(
     since: str = typer.Option(None, help="Only documents ingested since this date."),
     all_docs: bool = typer.Option(False, "--all", help="Re-extract even up-to-date documents."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and print the diff only."),
-    curated: Path = typer.Option(DEFAULT_CURATED, "--curated"),
-    interim: Path = typer.Option(DEFAULT_INTERIM, "--interim"),
+    curated: str = typer.Option(str(DEFAULT_CURATED), "--curated",
+                                help="Curated store (a folder or s3://bucket/prefix)."),
+    interim: str = typer.Option(str(DEFAULT_INTERIM), "--interim",
+                                help="Parse cache (a folder or s3://bucket/prefix)."),
     workers: int = typer.Option(0, help="Documents processed at once (0: one per CPU core)."),
     runner: str = typer.Option("local", help="Where documents run: local|processes|dask."),
     dask_address: str = typer.Option(None, help="tcp://host:port of an existing Dask cluster."),
@@ -64,7 +65,8 @@ def reextract(
 
 def history(
     doc: str = typer.Option(..., "--doc", help="Document id (or unique prefix)."),
-    curated: Path = typer.Option(DEFAULT_CURATED, "--curated"),
+    curated: str = typer.Option(str(DEFAULT_CURATED), "--curated",
+                                help="Curated store (a folder or s3://bucket/prefix)."),
 ) -> None:
     """The runs that touched a document: ingests, re-extractions, failures, with their diffs."""
     from fsfdocs.store import Store

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from fsfdocs.settings import DEFAULT_CURATED, DEFAULT_INTERIM, DEFAULT_RAW
+from fsfdocs.storage import absolute, is_url
 
 
 def serve(
@@ -20,9 +23,12 @@ def serve(
     once: bool = typer.Option(
         False, "--once", help="Run one pass now and exit (for cron or a systemd timer)."
     ),
-    raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="Folder of PDFs to watch."),
-    curated: Path = typer.Option(DEFAULT_CURATED, "--curated", help="Curated Parquet store."),
-    interim: Path = typer.Option(DEFAULT_INTERIM, "--interim", help="Parse cache folder."),
+    raw: str = typer.Option(str(DEFAULT_RAW), "--raw",
+                            help="PDFs to watch (a folder or s3://bucket/prefix)."),
+    curated: str = typer.Option(str(DEFAULT_CURATED), "--curated",
+                                help="Curated Parquet store (a folder or s3://bucket/prefix)."),
+    interim: str = typer.Option(str(DEFAULT_INTERIM), "--interim",
+                                help="Parse cache (a folder or s3://bucket/prefix)."),
     runner: str = typer.Option(
         "local", "--runner", help="Where documents are processed: local, processes or dask."
     ),
@@ -54,12 +60,12 @@ def serve(
     if len(chosen) != 1:
         console.print("[red]error:[/] give exactly one of --cron, --interval or --once")
         raise typer.Exit(2)
-    if not raw.is_dir():
+    if not is_url(raw) and not Path(raw).is_dir():
         console.print(f"[red]error:[/] {raw}: the raw folder does not exist")
         raise typer.Exit(2)
     params = {
-        "raw_dir": str(raw.resolve()), "curated_dir": str(curated.resolve()),
-        "interim_dir": str(interim.resolve()), "runner": runner, "dask_address": dask_address,
+        "raw_dir": absolute(raw), "curated_dir": absolute(curated),
+        "interim_dir": absolute(interim), "runner": runner, "dask_address": dask_address,
         "workers": workers, "settle_s": settle, "timeout_s": timeout, "memory_mb": memory_mb,
     }
     if once:
@@ -88,6 +94,12 @@ def serve(
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     console.print("Stopped.")
+    # The local server is gone; Prefect's background services (event and log workers, run
+    # observers) would keep retrying it from non-daemon threads at interpreter exit. Everything
+    # is written and flushed by now, so leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def register(app: typer.Typer) -> None:

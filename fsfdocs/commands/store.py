@@ -17,7 +17,8 @@ from rich.table import Table
 
 from fsfdocs.settings import DEFAULT_CURATED
 
-CURATED = typer.Option(DEFAULT_CURATED, "--curated", help="Curated Parquet store.")
+CURATED = typer.Option(str(DEFAULT_CURATED), "--curated",
+                       help="Curated Parquet store (a folder or s3://bucket/prefix).")
 
 
 class Format(StrEnum):
@@ -27,7 +28,7 @@ class Format(StrEnum):
     parquet = "parquet"
 
 
-def _connect(curated: Path) -> Any:
+def _connect(curated: str) -> Any:
     from fsfdocs.store import Store
 
     return Store(curated).connect()
@@ -64,7 +65,7 @@ def _copy_options(fmt: Format) -> str:
 
 def query(
     sql: str = typer.Argument(..., help="SQL over the views (documents, amounts, …)."),
-    curated: Path = CURATED,
+    curated: str = CURATED,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write results here."),
     max_rows: int = typer.Option(100, help="Rows to print in table format."),
@@ -105,7 +106,7 @@ def query(
     Console(stderr=True).print(f"wrote {n} rows to {output}")
 
 
-def tables(curated: Path = CURATED) -> None:
+def tables(curated: str = CURATED) -> None:
     """List the curated tables with their row counts, files and columns."""
     from fsfdocs.store import Store
 
@@ -172,7 +173,7 @@ def run_shell(con: Any, lines: Any, console: Console, interactive: bool) -> int:
     return errors
 
 
-def shell(curated: Path = CURATED) -> None:
+def shell(curated: str = CURATED) -> None:
     """Interactive DuckDB SQL session with the curated views defined (reads stdin)."""
     con = _connect(curated)
     console = Console()
@@ -184,7 +185,7 @@ def shell(curated: Path = CURATED) -> None:
 
 
 def compact(
-    curated: Path = CURATED,
+    curated: str = CURATED,
     lock_timeout: float = typer.Option(600.0, help="Seconds to wait for the store lock."),
 ) -> None:
     """Merge the store's small Parquet files (rows unchanged)."""

@@ -3,6 +3,9 @@
 Lines and table cells are rows; the document fields, pages, tables (without cells) and
 metadata are JSON in the Parquet key-value metadata (key ``fsfdocs``). A file written by another
 parser version counts as missing, so a parser change re-parses everything.
+
+``interim_dir`` may be an ``s3://bucket/prefix`` URL: an entry is then written whole under
+``<interim>/_tmp/`` and published by copying it to its key (see :mod:`fsfdocs.storage`).
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import hashlib
 import json
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fsfdocs import storage
 from fsfdocs.model import DocumentMetadata, Line, PageInfo, ParsedDocument, Table, TableCell
 from fsfdocs.parse.version import PARSER_VERSION
 
@@ -56,13 +61,16 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def cache_path(doc_id: str, interim_dir: str | Path) -> Path:
-    """Where the parsed document ``doc_id`` is cached."""
+def cache_path(doc_id: str, interim_dir: str | Path) -> Path | str:
+    """Where the parsed document ``doc_id`` is cached (a URL when ``interim_dir`` is one)."""
+    if storage.is_url(interim_dir):
+        return storage.join(interim_dir, "parsed", f"{doc_id}.parquet")
     return Path(interim_dir) / "parsed" / f"{doc_id}.parquet"
 
 
-def save_parsed(doc: ParsedDocument, interim_dir: str | Path) -> Path:
-    """Write ``doc`` to the cache atomically (temp file + ``os.replace``); returns the path."""
+def save_parsed(doc: ParsedDocument, interim_dir: str | Path) -> Path | str:
+    """Write ``doc`` to the cache atomically (temp file + ``os.replace``, or on S3 temporary
+    object + copy); returns the path (or URL)."""
     rows: dict[str, list] = {name: [] for name in SCHEMA.names}
 
     def add(**kw) -> None:
@@ -90,6 +98,8 @@ def save_parsed(doc: ParsedDocument, interim_dir: str | Path) -> Path:
         {META_KEY: json.dumps(head, ensure_ascii=False).encode("utf-8")}
     )
     target = cache_path(doc.doc_id, interim_dir)
+    if isinstance(target, str):
+        return _save_remote(table, target, interim_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{doc.doc_id}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -102,16 +112,30 @@ def save_parsed(doc: ParsedDocument, interim_dir: str | Path) -> Path:
     return target
 
 
+def _save_remote(table: pa.Table, target: str, interim_dir: str | Path) -> str:
+    """Write ``table`` whole to a temporary key, then publish it at ``target``."""
+    fs, dst, _ = storage.resolve(target)
+    _, tmp, _ = storage.resolve(storage.join(interim_dir, "_tmp", f"{uuid.uuid4().hex}.tmp"))
+    try:
+        pq.write_table(table, tmp, filesystem=fs, compression="zstd")
+        storage.publish(fs, tmp, dst)
+    except BaseException:
+        storage.delete_file(fs, tmp)
+        raise
+    return target
+
+
 def load_parsed(doc_id: str, interim_dir: str | Path) -> ParsedDocument | None:
     """The cached document, or None if not cached (or cached by another parser version).
 
     Raises :class:`CacheCorrupt` when the file exists but cannot be read.
     """
     path = cache_path(doc_id, interim_dir)
-    if not path.is_file():
+    if not storage.file_exists(path):
         return None
     try:
-        table = pq.read_table(path)
+        fs, fs_path, _ = storage.resolve(path)
+        table = pq.read_table(fs_path, filesystem=fs)
         head = json.loads(table.schema.metadata[META_KEY])
     except Exception as exc:  # noqa: BLE001 - any read failure means the entry is unusable
         raise CacheCorrupt(f"{path}: the cached parse cannot be read ({exc})") from None

@@ -1,8 +1,8 @@
 """The store's one filesystem abstraction: a root folder on a :mod:`pyarrow.fs` filesystem.
 
-Every file operation of the store goes through :class:`StoreFS`, so pointing the store at
-another filesystem (``s3://bucket/prefix`` later) means changing how one is built, not the store.
-Only the local filesystem is supported today: moves there are atomic ``rename(2)`` calls.
+Every file operation of the store goes through :class:`StoreFS`. The root is a local folder
+(moves are atomic ``rename(2)`` calls) or an ``s3://bucket/prefix`` URL (a move copies the
+complete object to its final key, then deletes the source: see :mod:`fsfdocs.storage`).
 """
 
 from __future__ import annotations
@@ -16,28 +16,39 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from fsfdocs import storage
+
 
 class StoreFS:
     """Paths relative to a root, on a pyarrow filesystem."""
 
     def __init__(self, root: str | Path) -> None:
-        root = str(root)
-        if "://" in root:
-            raise NotImplementedError(f"only local stores are supported yet, got {root!r}")
-        self.fs: pafs.FileSystem = pafs.LocalFileSystem()
-        self.root = str(Path(root).resolve())
-        self.is_local = True
+        self.fs: pafs.FileSystem
+        #: ``root`` is the path on ``fs``; ``url`` the location as given (absolute path locally).
+        self.fs, self.root, self.url = storage.resolve(root)
+        self.is_local = isinstance(self.fs, pafs.LocalFileSystem)
 
     def path(self, *parts: str) -> str:
         """The full path of ``parts`` under the root."""
         return posixpath.join(self.root, *parts)
 
     def local_path(self, *parts: str) -> Path:
-        """The path as a local :class:`Path` (lock files, DuckDB globs)."""
+        """The path as a local :class:`Path` (lock files, DuckDB globs); local stores only."""
+        if not self.is_local:
+            raise ValueError(f"{self.url} is not a local store")
         return Path(self.path(*parts))
 
+    def uri(self, *parts: str) -> str:
+        """The location of ``parts``: a local path, or an ``s3://`` URL."""
+        return self.path(*parts) if self.is_local else "s3://" + self.path(*parts)
+
+    def _parent(self, rel: str) -> None:
+        if self.is_local:  # object stores have no folders to create
+            self.fs.create_dir(posixpath.dirname(self.path(rel)), recursive=True)
+
     def mkdir(self, rel: str) -> None:
-        self.fs.create_dir(self.path(rel), recursive=True)
+        if self.is_local:
+            self.fs.create_dir(self.path(rel), recursive=True)
 
     def exists(self, rel: str) -> bool:
         return self.fs.get_file_info(self.path(rel)).type != pafs.FileType.NotFound
@@ -60,18 +71,17 @@ class StoreFS:
         )
 
     def move(self, src: str, dst: str) -> None:
-        """Rename ``src`` to ``dst`` (replacing it): atomic on a local filesystem."""
-        self.fs.create_dir(posixpath.dirname(self.path(dst)), recursive=True)
-        self.fs.move(self.path(src), self.path(dst))
+        """Publish the complete file ``src`` as ``dst`` (replacing it), removing ``src``:
+        an atomic rename locally; on S3 a copy (``dst`` appears whole) then a delete."""
+        storage.publish(self.fs, self.path(src), self.path(dst))
 
     def delete(self, rel: str) -> None:
         """Delete a file; a missing file is fine."""
-        if self.exists(rel):
-            self.fs.delete_file(self.path(rel))
+        storage.delete_file(self.fs, self.path(rel))
 
     def write_parquet(self, rel: str, table: pa.Table, row_group_size: int = 65_536) -> None:
         """Write ``table`` to ``rel`` (not atomic by itself: write to a temp path, then move)."""
-        self.fs.create_dir(posixpath.dirname(self.path(rel)), recursive=True)
+        self._parent(rel)
         pq.write_table(table, self.path(rel), filesystem=self.fs, compression="zstd",
                        row_group_size=row_group_size, write_statistics=True)
 
@@ -88,7 +98,7 @@ class StoreFS:
         return pq.read_table(self.path(rel), filesystem=self.fs, columns=columns)
 
     def write_json(self, rel: str, data: Any) -> None:
-        self.fs.create_dir(posixpath.dirname(self.path(rel)), recursive=True)
+        self._parent(rel)
         with self.fs.open_output_stream(self.path(rel)) as f:
             f.write(json.dumps(data).encode())
 

@@ -3,7 +3,8 @@
 Every write goes through :meth:`Store._commit`: new files are first written completely under
 ``_tmp/``, a journal lists the renames and deletions, then they are applied and the journal
 removed. A writer killed half-way leaves only ``_tmp`` files (never read) or a journal that the
-next writer rolls forward when it takes the lock. See docs/adr/0004-parquet-layout.md.
+next writer rolls forward when it takes the lock. See docs/adr/0004-parquet-layout.md; for
+stores on S3 (``s3://bucket/prefix``), docs/adr/0007-shared-storage-urls.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pyarrow.dataset as ds
 
 from fsfdocs.store import layout
 from fsfdocs.store.fs import StoreFS
-from fsfdocs.store.lock import store_lock
+from fsfdocs.store.lock import s3_store_lock, store_lock
 from schemas import DOCUMENT_TABLES, LOG_TABLES, SCHEMAS, TABLE_SPECS, RecordError, validate
 
 Record = dict[str, Any]
@@ -34,11 +35,12 @@ _THREAD_LOCKS: dict[str, threading.RLock] = {}
 
 
 class Store:
-    """A curated store rooted at ``curated_dir`` (a local path today)."""
+    """A curated store rooted at ``curated_dir``: a local folder or an ``s3://bucket/prefix``."""
 
     def __init__(self, curated_dir: str | Path, lock_timeout_s: float = 600.0) -> None:
         self.fs = StoreFS(curated_dir)
-        self.root = Path(self.fs.root)
+        #: The local folder (a :class:`Path`), or the store's ``s3://`` URL.
+        self.root: Path | str = Path(self.fs.root) if self.fs.is_local else self.fs.url
         self.lock_timeout_s = lock_timeout_s
         self._thread_lock = _THREAD_LOCKS.setdefault(self.fs.root, threading.RLock())
 
@@ -51,8 +53,12 @@ class Store:
         it after ``timeout_s`` seconds. Re-entrant within a process.
         """
         timeout = self.lock_timeout_s if timeout_s is None else timeout_s
-        with store_lock(self.root, timeout, on_acquire=self._recover):
-            yield self
+        if self.fs.is_local:
+            with store_lock(Path(self.fs.root), timeout, on_acquire=self._recover):
+                yield self
+        else:
+            with s3_store_lock(self.fs.url, timeout, on_acquire=self._recover):
+                yield self
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -276,12 +282,13 @@ class Store:
         """Keep the rows run ``run_id`` is about to replace, under
         ``_history/<table>/replaced_by=<run_id>/`` (each row keeps the ``run_id`` that wrote it).
         """
-        moves = []
-        for name, records in rows.items():
-            if records:
-                data = pa.Table.from_pylist(records, schema=SCHEMAS[name])
-                moves.append((self._write_tmp(data), layout.history_file(name, run_id, doc_id)))
-        with self._writing():
+        with self._writing():  # temp files after taking the lock: taking it clears ``_tmp/``
+            moves = []
+            for name, records in rows.items():
+                if records:
+                    data = pa.Table.from_pylist(records, schema=SCHEMAS[name])
+                    moves.append((self._write_tmp(data),
+                                  layout.history_file(name, run_id, doc_id)))
             self._commit(moves, [])
 
     def history_glob(self, table: str) -> str:
@@ -309,13 +316,17 @@ class Store:
                 raise KeyError(f"{doc_prefix!r} matches {len(docs)} documents; give more of the id")
             return []
         doc_id = docs[0][0]
-        history = [str(self.fs.local_path(f)) for name in DOCUMENT_TABLES
+        history = [f for name in DOCUMENT_TABLES
                    for f in self.history_files(name) if layout.doc_id_of(f) == doc_id]
-        replaced = ("SELECT DISTINCT run_id FROM read_parquet(?, union_by_name = true)"
-                    if history else "SELECT NULL::VARCHAR AS run_id WHERE false")
+        # read with pyarrow (local or S3 alike); the rows keep the run that wrote them
+        replaced_runs = pa.concat_tables(
+            [self.fs.read_parquet(f, columns=["run_id"]) for f in history]
+        ) if history else pa.table({"run_id": pa.array([], pa.string())})
+        con.register("__replaced_runs", replaced_runs)
+        replaced = "SELECT DISTINCT run_id FROM __replaced_runs"
         sql = f"""
             WITH touched AS (
-                SELECT run_id, 'ingested / current rows' AS what FROM documents WHERE doc_id = ?
+                SELECT run_id, 'wrote the current rows' AS what FROM documents WHERE doc_id = ?
                 UNION ALL SELECT run_id, 'rows replaced later' FROM ({replaced})
                 UNION ALL SELECT run_id, 'failed: ' || stage || ' ' || error_type
                     FROM errors WHERE sha256 = ?
@@ -331,7 +342,7 @@ class Store:
             FROM touched t LEFT JOIN runs r USING (run_id) LEFT JOIN changes c USING (run_id)
             GROUP BY ALL ORDER BY r.started_at NULLS LAST, t.run_id
         """
-        params = [doc_id, *([history] if history else []), doc_id, doc_id, doc_id]
+        params = [doc_id, doc_id, doc_id, doc_id]
         cur = con.execute(sql, params)
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
@@ -371,12 +382,31 @@ class Store:
             self.delete_document(doc_id)
         return old
 
-    def table_files(self, table: str) -> list[Path]:
-        """Local paths of the Parquet files of ``table``."""
-        return [self.fs.local_path(f) for f in self._files(table)]
+    def table_files(self, table: str) -> list[Path] | list[str]:
+        """The Parquet files of ``table``: local paths, or ``s3://`` URLs on S3."""
+        if self.fs.is_local:
+            return [self.fs.local_path(f) for f in self._files(table)]
+        return [self.fs.uri(f) for f in self._files(table)]
+
+    def table_dataset(self, table: str) -> ds.Dataset | None:
+        """A pyarrow dataset of ``table``'s current files (None when it has none); on any
+        filesystem, S3 included: DuckDB queries it without any extension."""
+        files = self._files(table)
+        return self._dataset(table, files) if files else None
+
+    def history_dataset(self, table: str) -> ds.Dataset | None:
+        """A pyarrow dataset of ``table``'s replaced rows, with the ``replaced_by`` column."""
+        files = self.history_files(table)
+        if not files:
+            return None
+        hive = ds.partitioning(pa.schema([("replaced_by", pa.string())]), flavor="hive")
+        schema = SCHEMAS[table].append(pa.field("replaced_by", pa.string()))
+        return ds.dataset([self.fs.path(f) for f in files], schema=schema, format="parquet",
+                          filesystem=self.fs.fs, partitioning=hive,
+                          partition_base_dir=self.fs.path(layout.HISTORY_DIR, table))
 
     def glob(self, table: str) -> str:
-        """The ``read_parquet`` glob of ``table``."""
+        """The ``read_parquet`` glob of ``table`` (local stores)."""
         return str(self.fs.local_path(table)) + "/**/*.parquet"
 
     def connect(self, database: str = ":memory:") -> Any:
