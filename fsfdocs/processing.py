@@ -103,12 +103,24 @@ def document_metadata(doc: ParsedDocument) -> dict[str, Any]:
     }
 
 
-def extract_document(doc: ParsedDocument) -> dict[str, list[dict[str, Any]]]:
-    """Run the extractors; any failure becomes a :class:`StageError` at stage ``extract``."""
+def extract_document(
+    doc: ParsedDocument, interim_dir: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Run the extractors; any failure becomes a :class:`StageError` at stage ``extract``.
+
+    With ``interim_dir``, the NER output is taken from (or put in) its cache there.
+    """
+    from extractors.entities import extract_entities
     from extractors.pipeline import extract_all
+    from fsfdocs.ner.cache import load_entities, save_entities
 
     try:
-        return extract_all(doc)
+        entities = load_entities(doc.doc_id, interim_dir) if interim_dir else None
+        if entities is None:
+            entities = extract_entities(doc)
+            if interim_dir:
+                save_entities(doc.doc_id, interim_dir, entities)
+        return extract_all(doc, entities=entities)
     except Exception as exc:  # noqa: BLE001 - reported per document, never stops a run
         raise StageError("extract", type(exc).__name__, f"{doc.file_name}: {exc}") from None
 
@@ -135,7 +147,7 @@ def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult
     except Exception as exc:  # noqa: BLE001
         raise StageError("parse", type(exc).__name__, str(exc)) from None
     t1 = time.perf_counter()
-    tables = extract_document(doc)
+    tables = extract_document(doc, interim_dir)
     meta = document_metadata(doc)
     return DocumentResult(
         doc_id=doc_id,

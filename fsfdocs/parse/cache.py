@@ -97,11 +97,15 @@ def save_parsed(doc: ParsedDocument, interim_dir: str | Path) -> Path | str:
     table = pa.Table.from_pydict(rows, schema=SCHEMA).replace_schema_metadata(
         {META_KEY: json.dumps(head, ensure_ascii=False).encode("utf-8")}
     )
-    target = cache_path(doc.doc_id, interim_dir)
+    return write_atomic(table, cache_path(doc.doc_id, interim_dir), interim_dir)
+
+
+def write_atomic(table: pa.Table, target: Path | str, interim_dir: str | Path) -> Path | str:
+    """Write ``table`` as Parquet at ``target`` so that it appears whole or not at all."""
     if isinstance(target, str):
         return _save_remote(table, target, interim_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{doc.doc_id}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")
