@@ -16,6 +16,7 @@ def evaluate(
     interim: Path = typer.Option(DEFAULT_INTERIM, "--interim", help="Parse cache folder."),
 ) -> None:
     """Run the pipeline on the PDFs and score it against tests/gold; exit 1 if a goal is missed."""
+    from extractors.evaluate import Scores
     from fsfdocs.evaluation import evaluate_folder
 
     report = evaluate_folder(raw, interim)
@@ -26,7 +27,7 @@ def evaluate(
     for col in ("document", "extractor", "P", "R", "F1", "tp", "fp", "fn"):
         table.add_column(col, justify="left" if col in ("document", "extractor") else "right")
 
-    def add(doc: str, name: str, s: object) -> None:
+    def add(doc: str, name: str, s: Scores) -> None:
         table.add_row(doc, name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
                       str(s.tp), str(s.fp), str(s.fn))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -10,11 +12,14 @@ from rich.table import Table
 from fsfdocs.settings import DEFAULT_CURATED, DEFAULT_INTERIM, DEFAULT_RAW
 from fsfdocs.storage import count_files
 
+if TYPE_CHECKING:
+    from flows.ingest import IngestSummary
+
 #: How the location options read in ``--help``.
 LOCATION = " (a folder or s3://bucket/prefix)"
 
 
-def print_summary(console: Console, summary: object) -> None:
+def print_summary(console: Console, summary: IngestSummary) -> None:
     """The end-of-run table: documents new / skipped / failed, pages, OCR pages, seconds."""
     table = Table(title=f"Ingest run {summary.run_id}", show_header=True)
     for col in ("new", "skipped", "failed", "pages", "OCR pages", "seconds"):
