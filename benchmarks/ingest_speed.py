@@ -8,6 +8,8 @@ as the command would start it):
 - ``ingest``: ``run_ingest`` (the Prefect flow behind ``fsfdocs ingest``), cold parse cache.
 - ``reextract``: ``run_reextract(all_docs=True)`` on the store just ingested (parse cache warm).
 - ``reextract1``: re-extraction of one document.
+- ``work``: the per-document work alone, sequentially in one process without Prefect or worker
+  start-up: cold (parse, OCR, NER, rules) and then from the parse and NER caches (rules only).
 
 Both flows are timed with Prefect's temporary server (the embedded default: started per command)
 and against an already running local server (``fsfdocs serve`` / ``PREFECT_API_URL``).
@@ -57,6 +59,19 @@ if mode == "direct":
                 store.replace_document_rows(res.doc_id, res.metadata["doc_type"],
                                             res.metadata["year"],
                                             {**res.tables, "documents": [row]}, run_id="bench")
+elif mode == "work":  # the per-document work alone, in this process: cold, then from the caches
+    from fsfdocs.discovery import discover_raw_files
+    from fsfdocs.processing import process_document, warm_up
+    warm_up()
+    files = discover_raw_files(raw).files
+    times = {}
+    for phase in ("cold", "cached"):
+        t = time.perf_counter()
+        for f in files:
+            process_document(str(f.path), f.sha256, interim)
+        times[phase] = time.perf_counter() - t
+    print(json.dumps(times))
+    sys.exit(0)
 elif mode == "ingest":
     from flows.ingest import run_ingest
     s = run_ingest(raw_dir=raw, curated_dir=curated, interim_dir=interim, workers=2)
@@ -110,6 +125,14 @@ def main() -> None:
         shutil.copy(seed, home / "prefect.db")
         (home / ".migrated").touch()
     base_env["PREFECT_HOME"] = str(home)
+    with tempfile.TemporaryDirectory() as w:
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, "work", str(args.raw), f"{w}/curated", f"{w}/interim"],
+            cwd=ROOT, env=base_env, capture_output=True, text=True, check=True,
+        )
+    work = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"work alone, one process: cold {work['cold']:.1f} s, from the caches "
+          f"{work['cached']:.2f} s ({work['cold'] / work['cached']:.0f}x)")
     results = {"temporary server": measure(args.raw, base_env)}
 
     from fsfdocs.prefect_server import LocalPrefectServer
