@@ -20,7 +20,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.pipeline import EXTRACTED_TABLES
-from flows.tasks import Failure, failure_from_exception, process_document_task
+from flows.tasks import Failure, failure_from_exception, reextract_document_task
 from fsfdocs.diff import TableDiff, diff_records, summarize
 from fsfdocs.isolation import Limits, close_shared_runners
 from fsfdocs.runs import new_run_id, run_record
@@ -106,7 +106,7 @@ def reextract_flow(
         summary.selected = [d["doc_id"] for d in chosen]
         logger.info("re-extracting %d documents (rules %s)", len(chosen), rules_version)
         futures = {
-            process_document_task.submit(
+            reextract_document_task.submit(
                 d["source_path"], d["doc_id"], interim_dir, workers, limits
             ): d
             for d in chosen

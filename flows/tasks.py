@@ -18,7 +18,13 @@ from fsfdocs.isolation import (
     close_shared_runners,
     shared_runner,
 )
-from fsfdocs.processing import DocumentResult, StageError, process_document, warm_up
+from fsfdocs.processing import (
+    DocumentResult,
+    StageError,
+    extract_cached,
+    process_document,
+    warm_up,
+)
 
 
 @dataclass
@@ -79,6 +85,25 @@ def _close_pool_at_exit() -> None:
     if not _EXIT_HOOKED:
         multiprocessing.util.Finalize(None, close_shared_runners, exitpriority=100)
         _EXIT_HOOKED = True
+
+
+@task(
+    name="reextract-document",
+    task_run_name="reextract {source_path}",
+    retries=1,
+    retry_delay_seconds=1,
+    retry_condition_fn=_retry_transient,
+    cache_policy=NO_CACHE,
+)
+def reextract_document_task(
+    source_path: str, doc_id: str, interim_dir: str, workers: int, limits: Limits
+) -> DocumentResult:
+    """Re-extract one document from the caches in this thread; a missing or corrupt parse cache
+    entry is parsed again in an isolated worker process, as ingestion does."""
+    cached = extract_cached(source_path, doc_id, interim_dir)
+    if cached is not None:
+        return cached
+    return process_document_task.fn(source_path, doc_id, interim_dir, workers, limits)
 
 
 def failure_from_exception(source_path: str, doc_id: str | None, exc: BaseException) -> Failure:

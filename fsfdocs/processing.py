@@ -146,11 +146,35 @@ def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult
         raise
     except Exception as exc:  # noqa: BLE001
         raise StageError("parse", type(exc).__name__, str(exc)) from None
+    return _extract_result(doc, path, cache_status, interim_dir, time.perf_counter() - t0)
+
+
+def extract_cached(path: str, doc_id: str, interim_dir: str) -> DocumentResult | None:
+    """Extract from the parse cache alone; None when the entry is missing or corrupt.
+
+    Re-extraction runs this in the flow's own threads: nothing is parsed, so there is no parser
+    to isolate, and the worker processes need not be started at all.
+    """
+    from fsfdocs.parse.cache import CacheCorrupt, load_parsed
+
+    t0 = time.perf_counter()
+    try:
+        doc = load_parsed(doc_id, interim_dir)
+    except CacheCorrupt:
+        return None
+    if doc is None:
+        return None
+    doc.source_path, doc.file_name = path, _name(path)
+    return _extract_result(doc, path, "cache", interim_dir, time.perf_counter() - t0)
+
+
+def _extract_result(doc: ParsedDocument, path: str, cache_status: str, interim_dir: str,
+                    parse_s: float) -> DocumentResult:
     t1 = time.perf_counter()
     tables = extract_document(doc, interim_dir)
     meta = document_metadata(doc)
     return DocumentResult(
-        doc_id=doc_id,
+        doc_id=doc.doc_id,
         file_name=_name(path),
         source_path=path,
         metadata=meta,
@@ -158,6 +182,6 @@ def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult
         pages=doc.page_count,
         ocr_pages=meta["ocr_pages"],
         cache_status=cache_status,
-        parse_s=t1 - t0,
+        parse_s=parse_s,
         extract_s=time.perf_counter() - t1,
     )
