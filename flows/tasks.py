@@ -49,14 +49,16 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(
-    name="process-document",
-    task_run_name="process {source_path}",
-    retries=1,
-    retry_delay_seconds=1,
-    retry_condition_fn=_retry_transient,
-    cache_policy=NO_CACHE,
-)
+#: Both document tasks retry once, and only a crashed worker; their results are never cached.
+DOCUMENT_TASK_OPTIONS: dict[str, Any] = {
+    "retries": 1,
+    "retry_delay_seconds": 1,
+    "retry_condition_fn": _retry_transient,
+    "cache_policy": NO_CACHE,
+}
+
+
+@task(name="process-document", task_run_name="process {source_path}", **DOCUMENT_TASK_OPTIONS)
 def process_document_task(
     source_path: str, doc_id: str, interim_dir: str, workers: int, limits: Limits
 ) -> DocumentResult:
@@ -87,14 +89,8 @@ def _close_pool_at_exit() -> None:
         _EXIT_HOOKED = True
 
 
-@task(
-    name="reextract-document",
-    task_run_name="reextract {source_path}",
-    retries=1,
-    retry_delay_seconds=1,
-    retry_condition_fn=_retry_transient,
-    cache_policy=NO_CACHE,
-)
+@task(name="reextract-document", task_run_name="reextract {source_path}",
+      **DOCUMENT_TASK_OPTIONS)
 def reextract_document_task(
     source_path: str, doc_id: str, interim_dir: str, workers: int, limits: Limits
 ) -> DocumentResult:
