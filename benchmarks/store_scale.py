@@ -8,7 +8,10 @@ else built-in realistic prototypes: ~400 amounts per årsanalys, ~40 per ansöka
 doc_id and jittered amounts, written straight into compacted files. Then times every analyst
 query (median of 3, fresh views) and one incremental ingest of a new document, which must add
 one small file per table whatever the store's size (compared with a 200-document store).
-Prints a report; ``--json FILE`` also writes the figures.
+With ``--from-store`` and its parse cache (``--interim``), it also adds that store's largest real
+document and times ``fsfdocs reextract --doc ID --all`` on it (the real flow, from the caches):
+this must not grow with the store either. Prints a report; ``--json FILE`` also writes the
+figures.
 """
 
 from __future__ import annotations
@@ -30,8 +33,11 @@ import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fsfdocs.settings import configure_environment  # noqa: E402
 from fsfdocs.store import Store  # noqa: E402
 from schemas import DOCUMENT_TABLES, SCHEMAS, validate  # noqa: E402
+
+configure_environment()
 
 #: The README's analyst questions ({file} and {page} are filled from the store).
 QUERIES: dict[str, str] = {
@@ -262,11 +268,42 @@ def time_incremental(store: Store, protos: dict[str, dict[str, pa.Table]], tag: 
             "files_added": files_after - files_before, "reingest_compacted_doc_s": t4 - t3}
 
 
+def time_reextract_one(store: Store, from_store: Path, interim: Path, repeat: int = 3
+                       ) -> float | None:
+    """Median seconds of re-extracting one real document of ``from_store`` added to ``store``.
+
+    ``None`` when ``from_store`` has no ingested documents. The first run (which also starts
+    the temporary Prefect server) is not counted.
+    """
+    from flows.reextract import run_reextract
+
+    if not (from_store / "documents").is_dir():
+        return None
+    real = Store(from_store)
+    docs = real.read("documents").to_pylist()
+    doc = max(docs, key=lambda d: d["page_count"])
+    stamps = ["doc_type", "year", "run_id", "rules_version"]
+    records = {n: real.read(n, doc_id=doc["doc_id"]).drop_columns(stamps).to_pylist()
+               for n in DOCUMENT_TABLES}
+    store.replace_document_rows(doc["doc_id"], doc["doc_type"], doc["year"], records,
+                                run_id="real", rules_version=doc["rules_version"])
+    times = []
+    for _ in range(repeat + 1):
+        t0 = time.perf_counter()
+        summary = run_reextract(curated_dir=str(store.root), interim_dir=str(interim),
+                                doc_ids=[doc["doc_id"]], all_docs=True, dry_run=True)
+        times.append(time.perf_counter() - t0)
+        assert summary.ok and summary.selected == [doc["doc_id"]], summary.failed
+    return statistics.median(times[1:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=200, help="size of the comparison store")
     parser.add_argument("--from-store", type=Path, default=Path("data/curated"))
+    parser.add_argument("--interim", type=Path, default=Path("data/interim"),
+                        help="the parse cache of --from-store")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -280,6 +317,8 @@ def main() -> None:
             report[f"{label}_fill_s"] = round(time.perf_counter() - t0, 2)
             report[f"{label}_rows"] = rows
             report[f"{label}_incremental"] = time_incremental(store, protos, label)
+            report[f"{label}_reextract_one_doc_s"] = time_reextract_one(
+                store, args.from_store, args.interim)
             if label == "large":
                 report["queries_s"] = time_queries(store)
                 t0 = time.perf_counter()

@@ -16,10 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.tasks import Failure, failure_from_exception, process_document_task
+from flows.tasks import Failure, failure_from_exception, process_document_task, run_windowed
 from fsfdocs.discovery import RawFile, discover_raw_files
 from fsfdocs.isolation import Limits
 from fsfdocs.processing import DocumentResult
@@ -87,12 +86,14 @@ def ingest_flow(
     memory_mb: int = 4096,
     settle_s: float = 0.0,
     lock_timeout_s: float = 600.0,
+    max_in_flight: int = 64,
 ) -> IngestSummary:
     """Ingest every new PDF under ``raw_dir`` into the curated store.
 
     Content hashes already in the store are skipped, so running twice adds nothing. ``workers``
     0 means one per CPU core. ``settle_s`` leaves files modified less than that many seconds ago
-    for a later run (they may still be being copied in).
+    for a later run (they may still be being copied in). At most ``max_in_flight`` documents
+    are submitted at a time, so the results held stay bounded however large the folder.
     """
     import os
 
@@ -126,14 +127,11 @@ def ingest_flow(
         logger.info("%d new, %d skipped, %d waiting", len(todo), len(summary.skipped),
                     len(summary.waiting))
 
-        futures = {
-            process_document_task.submit(
-                str(raw.path), raw.sha256, interim_dir, workers, limits
-            ): raw
-            for raw in todo
-        }
-        for future in as_completed(list(futures)):
-            raw = futures[future]
+        def submit(raw: RawFile) -> Any:
+            return process_document_task.submit(str(raw.path), raw.sha256, interim_dir, workers,
+                                                 limits)
+
+        for raw, future in run_windowed(submit, todo, max_in_flight):
             try:
                 res: DocumentResult = future.result()
             except Exception as exc:  # noqa: BLE001 - one bad document never stops the run
@@ -185,14 +183,17 @@ def run_ingest(progress: ProgressCallback | None = None, runner: str = "local",
     per-document tasks run (:mod:`flows.runners`); ``workers`` is how many run at once.
     """
     from flows.runners import make_task_runner
+    from flows.temporary_api import flow_api
     from fsfdocs.isolation import close_shared_runners
 
     choice = make_task_runner(runner, params.pop("workers", 0), dask_address)
+    limits = Limits(**{k: params[k] for k in ("timeout_s", "memory_mb") if k in params})
     token = PROGRESS.set(progress)
     try:
-        return ingest_flow.with_options(task_runner=choice.task_runner)(
-            workers=choice.pool_workers, **params
-        )
+        with flow_api(while_starting=lambda: choice.prestart_pool(limits)):
+            return ingest_flow.with_options(task_runner=choice.task_runner)(
+                workers=choice.pool_workers, **{"max_in_flight": choice.in_flight, **params}
+            )
     finally:
         PROGRESS.reset(token)
         close_shared_runners()

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.pipeline import EXTRACTED_TABLES
-from flows.tasks import Failure, failure_from_exception, reextract_document_task
+from flows.tasks import Failure, failure_from_exception, reextract_document_task, run_windowed
 from fsfdocs.diff import TableDiff, diff_records, summarize
 from fsfdocs.isolation import Limits, close_shared_runners
 from fsfdocs.runs import new_run_id, run_record
@@ -87,8 +86,12 @@ def reextract_flow(
     timeout_s: float = 300.0,
     memory_mb: int = 4096,
     lock_timeout_s: float = 600.0,
+    max_in_flight: int = 64,
 ) -> ReextractSummary:
-    """Re-run extraction for stale (or chosen) documents from the parse cache."""
+    """Re-run extraction for stale (or chosen) documents from the parse cache.
+
+    At most ``max_in_flight`` documents are submitted at a time (see :func:`run_windowed`).
+    """
     logger = get_run_logger()
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -105,14 +108,11 @@ def reextract_flow(
         )
         summary.selected = [d["doc_id"] for d in chosen]
         logger.info("re-extracting %d documents (rules %s)", len(chosen), rules_version)
-        futures = {
-            reextract_document_task.submit(
-                d["source_path"], d["doc_id"], interim_dir, workers, limits
-            ): d
-            for d in chosen
-        }
-        for future in as_completed(list(futures)):
-            doc_row = futures[future]
+        def submit(d: dict[str, Any]) -> Any:
+            return reextract_document_task.submit(d["source_path"], d["doc_id"], interim_dir,
+                                                  workers, limits)
+
+        for doc_row, future in run_windowed(submit, chosen, max_in_flight):
             try:
                 res = future.result()
             except Exception as exc:  # noqa: BLE001 - one document never stops the run
@@ -180,11 +180,13 @@ def run_reextract(runner: str = "local", dask_address: str | None = None,
     ``runner`` and ``dask_address`` choose where the per-document tasks run (:mod:`flows.runners`).
     """
     from flows.runners import make_task_runner
+    from flows.temporary_api import flow_api
 
     choice = make_task_runner(runner, params.pop("workers", 0), dask_address)
     try:
-        return reextract_flow.with_options(task_runner=choice.task_runner)(
-            workers=choice.pool_workers, **params
-        )
+        with flow_api():
+            return reextract_flow.with_options(task_runner=choice.task_runner)(
+                workers=choice.pool_workers, **{"max_in_flight": choice.in_flight, **params}
+            )
     finally:
         close_shared_runners()

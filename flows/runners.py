@@ -26,6 +26,9 @@ from typing import Any, Literal
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from fsfdocs.isolation import Limits, shared_runner
+from fsfdocs.processing import warm_up
+
 RunnerKind = Literal["local", "processes", "dask"]
 RUNNER_KINDS: tuple[str, ...] = ("local", "processes", "dask")
 
@@ -37,6 +40,14 @@ class RunnerChoice:
     task_runner: TaskRunner[Any]
     pool_workers: int  # processes of the pebble pool each task-executing process starts
     description: str
+    kind: str = "local"
+    in_flight: int = 64  # documents a flow keeps submitted at once (bounds the results held)
+
+    def prestart_pool(self, limits: Limits) -> None:
+        """For ``local`` (tasks in this process's threads): spawn and warm the isolated pool the
+        tasks will use now, so its start overlaps with the flow's own start."""
+        if self.kind == "local":
+            shared_runner(self.pool_workers, limits, warmup=warm_up).start()
 
 
 def resolve_workers(workers: int) -> int:
@@ -115,20 +126,21 @@ def make_task_runner(
     if runner not in RUNNER_KINDS:
         raise ValueError(f"unknown runner {runner!r}: choose one of {', '.join(RUNNER_KINDS)}")
     n = resolve_workers(workers)
+    in_flight = max(16, 4 * n)  # enough queued work to keep every worker busy
     if runner == "local":
         # Threads only wait on the pool; a few more than the pool keeps every process busy.
         return RunnerChoice(ThreadPoolTaskRunner(max_workers=max(4, 2 * n)), n,
-                            f"local: {n} isolated worker processes")
+                            f"local: {n} isolated worker processes", "local", in_flight)
     if runner == "processes":
         return RunnerChoice(ProcessPoolTaskRunner(max_workers=n), 1,
-                            f"processes: {n} Prefect task processes")
+                            f"processes: {n} Prefect task processes", "processes", in_flight)
     from prefect_dask import DaskTaskRunner
 
     if dask_address:
         return RunnerChoice(DaskTaskRunner(address=dask_address), 1,
-                            f"dask: cluster at {dask_address}")
+                            f"dask: cluster at {dask_address}", "dask", 1024)
     return RunnerChoice(
         DaskTaskRunner(cluster_class=local_dask_cluster,
                        cluster_kwargs=dask_cluster_kwargs(n, dask_memory_mb)), 1,
-        f"dask: local cluster of {n} worker processes",
+        f"dask: local cluster of {n} worker processes", "dask", in_flight,
     )

@@ -92,6 +92,7 @@ def prefect_api(on_start: Callable[[str], None] | None = None) -> Iterator[str]:
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from flows.temporary_api import drain_prefect_services
     from fsfdocs.prefect_server import LocalPrefectServer
 
     configured = os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()
@@ -111,24 +112,9 @@ def prefect_api(on_start: Callable[[str], None] | None = None) -> Iterator[str]:
         finally:
             os.environ.pop("PREFECT_API_URL", None)
     finally:
-        _drain_prefect_services()
+        drain_prefect_services()
         server.stop()
         _restore_sigterm(previous_sigterm)
-
-
-def _drain_prefect_services(timeout_s: float = 10.0) -> None:
-    """Send Prefect's queued events and logs while the server is still up.
-
-    Otherwise their workers flush at interpreter exit, find the server gone and retry for ever.
-    """
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
-    for service in (EventsWorker, APILogWorker):
-        try:
-            service.drain_all(timeout=timeout_s)
-        except Exception:  # noqa: BLE001 - best effort on the way out
-            pass
 
 
 def _raise_on_sigterm() -> Any:

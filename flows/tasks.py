@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.util
+import queue
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 
 from fsfdocs.isolation import (
     Limits,
@@ -78,6 +81,39 @@ def process_document_task(
 
 
 _EXIT_HOOKED = False
+
+T = TypeVar("T")
+
+
+def run_windowed(
+    submit: Callable[[T], PrefectFuture[Any]], items: Iterable[T], window: int
+) -> Iterator[tuple[T, PrefectFuture[Any]]]:
+    """Submit ``items`` with at most ``window`` in flight; yield ``(item, future)`` as each ends.
+
+    Each future is forgotten once yielded. A Dask worker keeps a task's result while any
+    reference to its future lives, and Prefect's ``as_completed`` keeps them all until the last
+    one finishes, so with it memory grew with the number of documents in a run; this way it is
+    bounded by ``window`` whatever the corpus size, and task runs are created as work frees up.
+    """
+    finished: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
+    pending: dict[PrefectFuture[Any], T] = {}
+    todo = iter(items)
+
+    def top_up() -> None:
+        for item in todo:
+            future = submit(item)
+            pending[future] = item
+            future.add_done_callback(finished.put)
+            if len(pending) >= window:
+                return
+
+    top_up()
+    while pending:
+        future = finished.get()
+        item = pending.pop(future)
+        yield item, future
+        del future
+        top_up()
 
 
 def _close_pool_at_exit() -> None:

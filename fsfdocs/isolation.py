@@ -73,6 +73,10 @@ class IsolatedRunner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def start(self) -> None:
+        """Spawn and warm the workers now instead of at the first call (returns at once)."""
+        self._pool.schedule(os.getpid)  # pebble starts its workers with the first call
+
     def close(self) -> None:
         """Stop the workers (running calls are terminated)."""
         self._pool.stop()

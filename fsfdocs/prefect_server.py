@@ -1,10 +1,16 @@
-"""Start and stop a local Prefect server for ``fsfdocs serve`` (schedules need a real server).
+"""Start and stop a local Prefect server in a child process.
 
-The server is ``prefect server start`` in a child process of its own session: SQLite under the
-Prefect home (``$PREFECT_HOME``, by default ``.prefect/`` in the project), bound to 127.0.0.1 on
-a free port. The database is migrated at install time (``scripts/setup.sh``), so the server is
-started with ``PREFECT_API_DATABASE_MIGRATE_ON_START=false``. Its output goes to
-``$PREFECT_HOME/server.log``.
+Two kinds, both on SQLite under the Prefect home (``$PREFECT_HOME``, by default ``.prefect/`` in
+the project) and bound to 127.0.0.1 on a free port:
+
+- the full server for ``fsfdocs serve`` (schedules need a real server): ``prefect server start``
+  with the UI and Prefect's background services. The database is migrated at install time
+  (``scripts/setup.sh``), so it starts with ``PREFECT_API_DATABASE_MIGRATE_ON_START=false``.
+  Output goes to ``$PREFECT_HOME/server.log``.
+- the temporary server a flow run uses when no ``PREFECT_API_URL`` is set (``temporary=True``):
+  the same process Prefect itself would start (uvicorn on Prefect's app factory, no UI, no
+  background services), launched without waiting so the caller can prepare meanwhile (see
+  :mod:`flows.temporary_api`). Output goes to ``$PREFECT_HOME/temporary-server.log``.
 """
 
 from __future__ import annotations
@@ -52,19 +58,25 @@ def api_healthy(api_url: str, timeout_s: float = 2.0) -> bool:
 
 
 class LocalPrefectServer:
-    """A ``prefect server start`` child process; use as a context manager.
+    """A Prefect server child process; use as a context manager.
 
     >>> with LocalPrefectServer() as server:      # doctest: +SKIP
     ...     print(server.ui_url, server.api_url)
+
+    ``temporary`` starts the lighter server Prefect uses for a flow run without an API (see the
+    module docstring); :meth:`launch` and :meth:`wait_ready` split :meth:`start` in two.
     """
 
     def __init__(self, home: Path | None = None, port: int | None = None,
-                 startup_timeout_s: float = 120.0) -> None:
+                 startup_timeout_s: float = 120.0, temporary: bool = False) -> None:
         self.home = Path(home) if home else prefect_home()
         self.port = port or free_port()
         self.startup_timeout_s = startup_timeout_s
+        self.temporary = temporary
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = self.home / "server.log"
+        self._deadline = 0.0  # set by launch()
+        self.ready = False  # the API has answered since launch()
+        self.log_path = self.home / ("temporary-server.log" if temporary else "server.log")
 
     @property
     def ui_url(self) -> str:
@@ -80,18 +92,34 @@ class LocalPrefectServer:
         env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
         env.update({
             "PREFECT_HOME": str(self.home),
-            "PREFECT_API_DATABASE_MIGRATE_ON_START": "false",
             "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_API_HOST": HOST,
-            "PREFECT_SERVER_API_PORT": str(self.port),
-            "PREFECT_UI_API_URL": self.api_url,
         })
+        if self.temporary:
+            # As Prefect's own temporary server; migrating on start stays as configured (a new
+            # Prefect home is migrated by its first server, see fsfdocs.settings).
+            env.update({"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                        "PREFECT__SERVER_FINAL": "1"})
+        else:
+            env.update({
+                "PREFECT_API_DATABASE_MIGRATE_ON_START": "false",
+                "PREFECT_SERVER_API_HOST": HOST,
+                "PREFECT_SERVER_API_PORT": str(self.port),
+                "PREFECT_UI_API_URL": self.api_url,
+            })
         return env
 
-    def start(self) -> LocalPrefectServer:
-        """Start the server and wait until its API is healthy; raise :class:`PrefectServerError`."""
-        if not (self.home / "prefect.db").is_file():
+    def _command(self) -> list[str]:
+        if self.temporary:
+            return [sys.executable, "-m", "uvicorn", "--factory",
+                    "prefect.server.api.server:create_app", "--host", HOST, "--port",
+                    str(self.port), "--log-level", "error", "--lifespan", "on"]
+        return [sys.executable, "-m", "prefect", "server", "start", "--host", HOST,
+                "--port", str(self.port), "--no-background", "--analytics-off"]
+
+    def launch(self) -> LocalPrefectServer:
+        """Start the server process and return at once; :meth:`wait_ready` waits for its API."""
+        if not self.temporary and not (self.home / "prefect.db").is_file():
             raise PrefectServerError(
                 f"no Prefect database in {self.home}: run scripts/setup.sh (it migrates the "
                 "database once, at install time) or `prefect server database upgrade -y`"
@@ -100,23 +128,34 @@ class LocalPrefectServer:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "prefect", "server", "start", "--host", HOST,
-                 "--port", str(self.port), "--no-background", "--analytics-off"],
-                env=self._environment(), stdout=log, stderr=subprocess.STDOUT,
+                self._command(), env=self._environment(), stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,  # its own process group
             )
         finally:
             log.close()
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
+        self._deadline = time.monotonic() + self.startup_timeout_s
+        self.ready = False
+        return self
+
+    def start(self) -> LocalPrefectServer:
+        """Start the server and wait until its API is healthy; raise :class:`PrefectServerError`."""
+        return self.launch().wait_ready()
+
+    def wait_ready(self) -> LocalPrefectServer:
+        """Wait until the launched server's API is healthy; raise :class:`PrefectServerError`."""
+        if self.process is None:
+            raise PrefectServerError("the Prefect server was not launched")
+        while not self.ready and time.monotonic() < self._deadline:
             if self.process.poll() is not None:
                 raise PrefectServerError(
                     f"the Prefect server exited with code {self.process.returncode}; "
                     f"see {self.log_path}"
                 )
-            if api_healthy(self.api_url):
-                return self
-            time.sleep(0.25)
+            self.ready = api_healthy(self.api_url)
+            if not self.ready:
+                time.sleep(0.05)
+        if self.ready:
+            return self
         self.stop()
         raise PrefectServerError(
             f"the Prefect server did not answer within {self.startup_timeout_s:g} s; "

@@ -1,0 +1,79 @@
+"""The Prefect API of a flow run when none is configured: a temporary local server, started early.
+
+Without ``PREFECT_API_URL`` Prefect starts a temporary server the moment a flow first needs its
+API and waits for it. On a 2-core machine that costs about 8 s, half of it importing the whole
+server code into the flow's own process just to launch the child. fsfdocs launches the same
+server itself (:class:`fsfdocs.prefect_server.LocalPrefectServer` with ``temporary=True``: the
+child process Prefect would start) without importing that code, and lets the caller do work it
+needs anyway (spawning and warming the document worker processes) while the server starts.
+
+One server per process, reused by every later flow run of the process (as Prefect does) and
+stopped when the process exits, after Prefect's queued events and logs have been sent.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from fsfdocs.prefect_server import LocalPrefectServer
+
+_SERVER: LocalPrefectServer | None = None
+_LOCK = threading.Lock()
+
+
+def drain_prefect_services(timeout_s: float = 10.0) -> None:
+    """Send Prefect's queued events and logs while the server is still up.
+
+    Otherwise their workers flush at interpreter exit, find the server gone and retry for ever.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (EventsWorker, APILogWorker):
+        try:
+            service.drain_all(timeout=timeout_s)
+        except Exception:  # noqa: BLE001 - best effort on the way out
+            pass
+
+
+def _stop_at_exit(server: LocalPrefectServer) -> None:
+    drain_prefect_services()
+    server.stop()
+
+
+def launch_temporary_server() -> LocalPrefectServer | None:
+    """This process's temporary server, launched now if needed; ``None`` when an API is set."""
+    from prefect.settings import PREFECT_API_URL
+
+    global _SERVER
+    if PREFECT_API_URL.value():
+        return None
+    with _LOCK:
+        if _SERVER is None or not _SERVER.running:
+            _SERVER = LocalPrefectServer(temporary=True).launch()
+            atexit.register(_stop_at_exit, _SERVER)
+        return _SERVER
+
+
+@contextmanager
+def flow_api(while_starting: Callable[[], None] | None = None) -> Iterator[str | None]:
+    """Make sure flow runs inside the block have a Prefect API; yield its URL.
+
+    With ``PREFECT_API_URL`` set that API is used as it is (``None`` is yielded). Otherwise the
+    temporary server is launched if it is not up yet, ``while_starting`` runs while it starts,
+    and the block runs with ``PREFECT_API_URL`` pointing at it once it answers.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = launch_temporary_server()
+    if server is None:
+        yield None
+        return
+    if while_starting is not None and not server.ready:
+        while_starting()
+    server.wait_ready()
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield server.api_url

@@ -1,0 +1,73 @@
+"""The temporary Prefect server fsfdocs launches for flow runs when no API is configured."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from flows import temporary_api
+from fsfdocs.prefect_server import api_healthy
+from tests.conftest import RAW_DIR, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_one_server_per_process_reused_and_prepared_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(temporary_api, "_SERVER", None)  # a server of this test's own
+    calls: list[str] = []
+    with temporary_api.flow_api(while_starting=lambda: calls.append("first")) as url:
+        assert url and api_healthy(url)
+        assert PREFECT_API_URL.value() == url
+    assert not PREFECT_API_URL.value()  # only the block sees it
+    server = temporary_api._SERVER
+    try:
+        assert server is not None and server.running
+        with temporary_api.flow_api(while_starting=lambda: calls.append("again")) as again:
+            assert again == url  # reused, and nothing to prepare for: it is already up
+        assert calls == ["first"]
+    finally:
+        server.stop()
+    assert not server.running
+
+
+def test_a_configured_api_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(temporary_api, "_SERVER", None)
+    calls: list[str] = []
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        with temporary_api.flow_api(while_starting=lambda: calls.append("x")) as url:
+            assert url is None and PREFECT_API_URL.value() == "http://127.0.0.1:9/api"
+    assert temporary_api._SERVER is None and calls == []
+
+
+CHILD = r"""
+import json, sys
+from fsfdocs.settings import configure_environment
+configure_environment()
+from flows.ingest import run_ingest
+from fsfdocs import isolation
+pools = []
+s = run_ingest(raw_dir=sys.argv[1], curated_dir=sys.argv[2], interim_dir=sys.argv[3],
+               workers=1, progress=lambda name, outcome: pools.append(len(isolation._SHARED)))
+print(json.dumps({"new": s.new, "pools": pools,
+                  "server_code_here": "prefect.server.api.server" in sys.modules}))
+"""
+
+
+def test_ingest_starts_the_server_without_its_code_and_warms_one_pool(tmp_path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    name = "finsam-ansokan-make-it-work-2020.pdf"
+    (raw / name).write_bytes((RAW_DIR / name).read_bytes())
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(raw), str(tmp_path / "c"), str(tmp_path / "i")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["new"] == [name]
+    assert result["pools"] == [1]  # the pool warmed while the server started is the one used
+    assert result["server_code_here"] is False  # the server's code stays in the server process
