@@ -114,8 +114,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--raw", type=Path, default=ROOT / "data" / "raw")
     args = ap.parse_args()
-    pages = sum(int(subprocess.run(["pdfinfo", str(p)], capture_output=True, text=True)
-                    .stdout.split("Pages:")[1].split()[0]) for p in args.raw.glob("*.pdf"))
+    import pypdfium2 as pdfium
+
+    pages = sum(len(pdfium.PdfDocument(str(p))) for p in args.raw.glob("*.pdf"))
     print(f"corpus: {len(list(args.raw.glob('*.pdf')))} PDFs, {pages} pages; 2 workers")
 
     base_env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}

@@ -15,6 +15,7 @@ the project) and bound to 127.0.0.1 on a free port:
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -28,6 +29,13 @@ from pathlib import Path
 from types import TracebackType
 
 HOST = "127.0.0.1"
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: have the kernel send the server SIGTERM when the process that started it dies,
+    so a killed ``fsfdocs`` command never leaves a temporary server behind."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 class PrefectServerError(RuntimeError):
@@ -130,6 +138,7 @@ class LocalPrefectServer:
             self.process = subprocess.Popen(
                 self._command(), env=self._environment(), stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,  # its own process group
+                preexec_fn=_die_with_parent if self.temporary else None,
             )
         finally:
             log.close()

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import psutil
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -71,3 +72,23 @@ def test_ingest_starts_the_server_without_its_code_and_warms_one_pool(tmp_path) 
     assert result["new"] == [name]
     assert result["pools"] == [1]  # the pool warmed while the server started is the one used
     assert result["server_code_here"] is False  # the server's code stays in the server process
+
+
+KILLED_CHILD = r"""
+import time
+from fsfdocs.settings import configure_environment
+configure_environment()
+from flows.temporary_api import launch_temporary_server
+print(launch_temporary_server().process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_command_leaves_no_server_behind() -> None:
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE)
+    server = psutil.Process(int(child.stdout.readline()))
+    assert server.is_running()
+    child.kill()  # SIGKILL: no atexit, no cleanup in the command itself
+    child.wait()
+    server.wait(timeout=30)  # psutil.TimeoutExpired if the server outlived its parent
