@@ -83,8 +83,8 @@ def reextract_flow(
     all_docs: bool = False,
     dry_run: bool = False,
     workers: int = 0,
-    timeout_s: float = 300.0,
-    memory_mb: int = 4096,
+    timeout_s: float = Limits.timeout_s,
+    memory_mb: int = Limits.memory_mb,
     lock_timeout_s: float = 600.0,
     max_in_flight: int = 64,
 ) -> ReextractSummary:

@@ -20,6 +20,8 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 
+from fsfdocs.isolation import Limits
+
 #: Files modified less than this many seconds ago are left for the next scheduled pass.
 DEFAULT_SETTLE_S = 30.0
 DEPLOYMENT_NAME = "scheduled-ingest"
@@ -48,8 +50,8 @@ def scheduled_ingest(
     dask_address: str | None = None,
     workers: int = 0,
     settle_s: float = DEFAULT_SETTLE_S,
-    timeout_s: float = 300.0,
-    memory_mb: int = 4096,
+    timeout_s: float = Limits.timeout_s,
+    memory_mb: int = Limits.memory_mb,
 ) -> State:
     """One scheduled pass: ingest what is new or changed in ``raw_dir``.
 
