@@ -71,32 +71,64 @@ def make_corpus(folder: Path, n_docs: int) -> list[Path]:
     return made
 
 
-class WorkerMemory:
-    """Samples the RSS of each Dask worker process (with its children) of this process."""
+class ProcessSampler:
+    """Samples this process's descendants: peak RSS of each Dask worker (with its children)
+    and the CPU seconds used by each kind of process, to show where a run's time goes.
 
-    def __init__(self, interval_s: float = 0.25) -> None:
+    Sampling is kept cheap (one scan of the process table per second): in a 2-worker run it
+    competes for the same two cores as the work it measures.
+    """
+
+    def __init__(self, runner: str, interval_s: float = 1.0) -> None:
+        self.runner = runner
         self.interval_s = interval_s
         self.peak: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}
+        self._me = psutil.Process()
+        self._roles: dict[int, str] = {}
+        self._cpu0 = _cpu_s(self._me)
+        # Processes already running (the Prefect server) count only what they use from now on.
+        self._before = {p.pid: _cpu_s(p) for p in self._descendants()}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _workers(self) -> list[psutil.Process]:
-        me = psutil.Process()
-        return [p for p in me.children() if _is_dask_worker(p)]
+    def _descendants(self) -> list[psutil.Process]:
+        try:
+            return self._me.children(recursive=True)
+        except psutil.Error:
+            return []
+
+    def _sample(self) -> None:
+        procs = self._descendants()
+        rss: dict[int, int] = {}
+        parent: dict[int, int] = {}
+        for proc in procs:
+            try:
+                if proc.pid not in self._roles:
+                    self._roles[proc.pid] = _role(proc, self._me.pid, self.runner)
+                self.cpu[proc.pid] = _cpu_s(proc) - self._before.get(proc.pid, 0.0)
+                rss[proc.pid] = proc.memory_info().rss
+                parent[proc.pid] = proc.ppid()
+            except psutil.Error:
+                continue
+        for pid, role in self._roles.items():
+            if role == "dask worker" and pid in rss:
+                total = rss[pid] + sum(r for child, r in rss.items() if parent.get(child) == pid)
+                self.peak[pid] = max(self.peak.get(pid, 0), total)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            for worker in self._workers():
-                try:
-                    rss = worker.memory_info().rss + sum(
-                        c.memory_info().rss for c in worker.children(recursive=True)
-                    )
-                except psutil.Error:
-                    continue
-                self.peak[worker.pid] = max(self.peak.get(worker.pid, 0), rss)
-            self._stop.wait(self.interval_s)
+        while not self._stop.wait(self.interval_s):
+            self._sample()
 
-    def __enter__(self) -> WorkerMemory:
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds per kind of process during the run (the flow process included)."""
+        out: dict[str, float] = {"flow process": _cpu_s(self._me) - self._cpu0}
+        for pid, seconds in self.cpu.items():
+            role = self._roles[pid]
+            out[role] = out.get(role, 0.0) + seconds
+        return {k: round(v, 1) for k, v in sorted(out.items())}
+
+    def __enter__(self) -> ProcessSampler:
         self._thread.start()
         return self
 
@@ -105,11 +137,26 @@ class WorkerMemory:
         self._thread.join()
 
 
-def _is_dask_worker(proc: psutil.Process) -> bool:
-    try:
-        return "spawn_main" in " ".join(proc.cmdline()) and bool(proc.children())
-    except psutil.Error:
-        return False
+def _cpu_s(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return t.user + t.system
+
+
+def _role(proc: psutil.Process, root_pid: int, runner: str) -> str:
+    """What a descendant of the benchmark process is, from its command line and depth."""
+    cmd = " ".join(proc.cmdline())
+    if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd):
+        return "prefect server"
+    if "spawn_main" not in cmd:
+        return "other"
+    depth, parent = 0, proc
+    while parent is not None and parent.pid != root_pid:
+        parent, depth = parent.parent(), depth + 1
+    # A local Dask cluster's nannies live in this process; its workers are its children.
+    roles = {"dask": "dask worker", "processes": "task process"}
+    if depth == 1 and runner in roles:
+        return roles[runner]
+    return "document worker"  # the isolated process that parses and extracts
 
 
 def ingest_once(raw: Path, work: Path, workers: int, runner: str) -> dict:
@@ -118,7 +165,7 @@ def ingest_once(raw: Path, work: Path, workers: int, runner: str) -> dict:
 
     for sub in ("curated", "interim"):
         shutil.rmtree(work / sub, ignore_errors=True)
-    with WorkerMemory() as mem:
+    with ProcessSampler(runner) as mem:
         t0 = time.perf_counter()
         summary = run_ingest(raw_dir=str(raw), curated_dir=str(work / "curated"),
                              interim_dir=str(work / "interim"), workers=workers, runner=runner)
@@ -131,6 +178,7 @@ def ingest_once(raw: Path, work: Path, workers: int, runner: str) -> dict:
         "docs_per_s": round(docs / summary.seconds, 3), "pages_per_s": round(
             summary.pages / summary.seconds, 2),
         "peak_rss_mb_per_worker": [round(p / 2**20) for p in peaks],
+        "cpu_s_by_process": mem.cpu_by_role(),
     }
 
 

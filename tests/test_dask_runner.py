@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,13 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
 
 from flows.ingest import run_ingest
-from flows.runners import make_task_runner
+from flows.runners import (
+    LOCAL_CLUSTER_CONFIG,
+    dask_cluster_kwargs,
+    local_dask_cluster,
+    make_task_runner,
+    worker_environment,
+)
 from fsfdocs.store import Store
 from tests.conftest import RAW_DIR
 
@@ -37,6 +45,38 @@ def test_runner_choice() -> None:
     assert make_task_runner("local", workers=0).pool_workers >= 1  # 0: one per core
     with pytest.raises(ValueError, match="unknown runner"):
         make_task_runner("threads")
+
+
+def test_workers_of_a_plain_http_api_load_a_one_certificate_ca_file() -> None:
+    env = worker_environment("http://127.0.0.1:4200/api")
+    assert env["PREFECT_API_URL"] == "http://127.0.0.1:4200/api"
+    ctx = ssl.create_default_context(cafile=env["PREFECT_API_SSL_CERT_FILE"])
+    assert ctx.cert_store_stats()["x509_ca"] == 1
+    # An API over TLS keeps Prefect's own certificate verification.
+    assert worker_environment("https://prefect.example.org/api") == {
+        "PREFECT_API_URL": "https://prefect.example.org/api"}
+    assert worker_environment(None) == {}
+
+
+@pytest.mark.slow
+def test_local_cluster_workers_get_the_api_and_the_quiet_dask_settings() -> None:
+    """The settings reach the worker processes (through their nanny), not only this process."""
+    import dask
+    from distributed import Client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    def probe() -> dict[str, Any]:
+        return {"config": {k: dask.config.get(k) for k in LOCAL_CLUSTER_CONFIG},
+                "api": os.environ.get("PREFECT_API_URL"),
+                "ca": os.environ.get("PREFECT_API_SSL_CERT_FILE")}
+
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        cluster = local_dask_cluster(**dask_cluster_kwargs(1))
+    with cluster, Client(cluster) as client:
+        (seen,) = client.run(probe).values()
+    assert seen["config"] == LOCAL_CLUSTER_CONFIG
+    assert seen["api"] == "http://127.0.0.1:9/api"
+    assert seen["ca"] and Path(seen["ca"]).is_file()
 
 
 def _comparable(curated: Path) -> dict[str, list[tuple]]:
