@@ -58,6 +58,11 @@ class IngestSummary:
         return not self.failed
 
 
+def first_seen(versions: dict[str, datetime | None]) -> datetime | None:
+    """When the earliest of a path's ingested versions was first seen (None: a new path)."""
+    return min((seen for seen in versions.values() if seen is not None), default=None)
+
+
 def document_row(res: DocumentResult, run_id: str, rules_version: str, now: datetime,
                  first_seen: datetime | None) -> dict[str, Any]:
     """The ``documents`` record of one ingested document."""
@@ -115,7 +120,7 @@ def ingest_flow(
             summary.failed.append(Failure(bad.source_path, None, "discover", bad.error_type,
                                           bad.message))
         known = store.known_doc_ids()
-        seen_paths = store.first_seen_by_path()
+        versions = store.versions_by_path()  # read once: the lock keeps it true for the run
         todo: list[RawFile] = []
         for raw in found.files:
             if raw.sha256 in known or raw.sha256 in {t.sha256 for t in todo}:
@@ -143,7 +148,8 @@ def ingest_flow(
             now = datetime.now(UTC)
             tables = dict(res.tables)
             tables["documents"] = [
-                document_row(res, run_id, rules_version, now, seen_paths.get(res.source_path))
+                document_row(res, run_id, rules_version, now,
+                             first_seen(versions.get(res.source_path, {})))
             ]
             errors = store.replace_document_rows(
                 res.doc_id, res.metadata["doc_type"], res.metadata["year"], tables,
@@ -155,7 +161,8 @@ def ingest_flow(
                 if progress:
                     progress(raw.name, "failed")
                 continue
-            store.retire_other_versions(res.source_path, keep_doc_id=res.doc_id)
+            store.retire_other_versions(res.source_path, keep_doc_id=res.doc_id,
+                                        versions=versions)
             summary.new.append(raw.name)
             summary.pages += res.pages
             summary.ocr_pages += res.ocr_pages

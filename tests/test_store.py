@@ -11,6 +11,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from flows.ingest import first_seen
 from fsfdocs.store import Store, StoreLockTimeout, layout
 from schemas import DOCUMENT_TABLES, SCHEMA_VERSION, SCHEMAS
 
@@ -237,10 +238,19 @@ def test_versions_of_one_path_and_first_seen(tmp_path: Path) -> None:
     store = Store(tmp_path)
     write(store, "a" * 64, source_path="data/raw/x.pdf")
     write(store, "b" * 64, source_path="data/raw/x.pdf", seed=1)
-    assert store.first_seen_by_path() == {"data/raw/x.pdf": datetime(2026, 1, 1, tzinfo=UTC)}
-    assert store.retire_other_versions("data/raw/x.pdf", keep_doc_id="b" * 64) == ["a" * 64]
+    versions = store.versions_by_path()
+    first = datetime(2026, 1, 1, tzinfo=UTC)
+    assert versions == {"data/raw/x.pdf": {"a" * 64: first, "b" * 64: first}}
+    assert first_seen(versions["data/raw/x.pdf"]) == first
+    assert first_seen({}) is None  # a path never seen before
+    # Given the versions read at the start of a run, or reading them itself: the same result.
+    assert store.retire_other_versions("data/raw/x.pdf", keep_doc_id="b" * 64,
+                                       versions=versions) == ["a" * 64]
     assert store.known_doc_ids() == {"b" * 64}
     assert sql(store, "SELECT DISTINCT doc_id FROM amounts") == [("b" * 64,)]
+    write(store, "c" * 64, source_path="data/raw/x.pdf", seed=2)
+    assert store.retire_other_versions("data/raw/x.pdf", keep_doc_id="c" * 64) == ["b" * 64]
+    assert store.known_doc_ids() == {"c" * 64}
 
 
 def _ingest_like(root: str, start: mp.synchronize.Event, n_docs: int) -> None:

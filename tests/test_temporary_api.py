@@ -44,6 +44,69 @@ def test_a_configured_api_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> N
     assert temporary_api._SERVER is None and calls == []
 
 
+def test_a_server_launched_early_is_the_one_flows_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(temporary_api, "_SERVER", None)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    temporary_api.prelaunch_temporary_server()
+    early = temporary_api._SERVER
+    try:
+        assert early is not None and early.running
+        with temporary_api.flow_api() as url:
+            assert url == early.api_url and api_healthy(url)
+        assert temporary_api._SERVER is early
+    finally:
+        early.stop()
+
+
+def test_a_server_launched_early_stops_when_prefect_names_an_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An API set in Prefect's profile is only known once Prefect is imported."""
+    monkeypatch.setattr(temporary_api, "_SERVER", None)
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    temporary_api.prelaunch_temporary_server()
+    assert temporary_api._SERVER is None  # the environment names one: nothing launched
+    monkeypatch.delenv("PREFECT_API_URL")
+    temporary_api.prelaunch_temporary_server()
+    early = temporary_api._SERVER
+    assert early is not None and early.running
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        with temporary_api.flow_api() as url:
+            assert url is None
+    assert temporary_api._SERVER is None and not early.running
+
+
+CLI_CHILD = r"""
+import json, sys
+from fsfdocs.settings import configure_environment
+configure_environment()
+import typer.testing
+from fsfdocs.cli import app
+from fsfdocs.prefect_server import LocalPrefectServer
+launched = []
+real_launch = LocalPrefectServer.launch
+def launch(self):
+    launched.append("prefect" in sys.modules)
+    return real_launch(self)
+LocalPrefectServer.launch = launch
+result = typer.testing.CliRunner().invoke(app, sys.argv[1:])
+print(json.dumps({"exit": result.exit_code, "prefect_imported_at_launch": launched}))
+"""
+
+
+@pytest.mark.parametrize("command", ["ingest", "reextract"])
+def test_flow_commands_launch_the_server_before_importing_prefect(tmp_path, command) -> None:
+    args = {"ingest": ["ingest", "--raw", str(tmp_path)], "reextract": ["reextract"]}[command]
+    out = subprocess.run(
+        [sys.executable, "-c", CLI_CHILD, *args, "--curated", str(tmp_path / "c"),
+         "--interim", str(tmp_path / "i")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["exit"] == 0, out.stderr[-3000:]
+    assert result["prefect_imported_at_launch"] == [False]
+
+
 CHILD = r"""
 import json, sys
 from fsfdocs.settings import configure_environment

@@ -52,6 +52,9 @@ def ingest(
     ),
 ) -> None:
     """Ingest new PDFs from the raw folder into the curated store (idempotent)."""
+    from flows.temporary_api import prelaunch_temporary_server
+
+    prelaunch_temporary_server()  # starts while the flow's code is imported
     from flows.ingest import run_ingest
 
     console = Console(stderr=True)

@@ -35,6 +35,9 @@ def reextract(
     dask_address: str = typer.Option(None, help="tcp://host:port of an existing Dask cluster."),
 ) -> None:
     """Re-run the extractors from the parse cache where the rules changed; print the diff."""
+    from flows.temporary_api import prelaunch_temporary_server
+
+    prelaunch_temporary_server()  # starts while the flow's code is imported
     from flows.reextract import run_reextract
 
     console = Console()

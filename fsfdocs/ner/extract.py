@@ -14,7 +14,6 @@ from typing import Any
 
 from fsfdocs.model import ParsedDocument
 from fsfdocs.ner.patterns import load_vocabulary
-from fsfdocs.ner.pipeline import load_pipeline
 
 Record = dict[str, Any]
 MAX_BLOCK_CHARS = 2000
@@ -85,6 +84,8 @@ def _confidence() -> dict[str, float]:
 def extract_entities(doc: ParsedDocument, labels: tuple[str, ...] | None = None) -> list[Record]:
     """Entity records (``label``, ``text``, ``char_start``, ``char_end``, ``raw_text``,
     ``extractor``, ``confidence``) of the document, in text order."""
+    from fsfdocs.ner.pipeline import load_pipeline  # spaCy only when the model runs
+
     nlp = load_pipeline()
     conf = _confidence()
     blocks = text_blocks(doc)

@@ -362,22 +362,28 @@ class Store:
                        .column("doc_id").to_pylist())
         return ids
 
-    def first_seen_by_path(self) -> dict[str, datetime]:
-        """Earliest ``first_seen`` of each source path in ``documents``."""
-        data = self.read("documents", columns=["source_path", "first_seen"])
-        out: dict[str, datetime] = {}
-        for path, seen in zip(data.column("source_path").to_pylist(),
-                              data.column("first_seen").to_pylist(), strict=True):
-            if seen is not None and (path not in out or seen < out[path]):
-                out[path] = seen
+    def versions_by_path(self) -> dict[str, dict[str, datetime | None]]:
+        """Each source path in ``documents``, with the ids of the documents ingested from it and
+        their ``first_seen``. One read of the table: a run takes it once, under the store's lock."""
+        data = self.read("documents", columns=["source_path", "doc_id", "first_seen"])
+        out: dict[str, dict[str, datetime | None]] = {}
+        for path, doc_id, seen in zip(data.column("source_path").to_pylist(),
+                                      data.column("doc_id").to_pylist(),
+                                      data.column("first_seen").to_pylist(), strict=True):
+            out.setdefault(path, {})[doc_id] = seen
         return out
 
-    def retire_other_versions(self, source_path: str, keep_doc_id: str) -> list[str]:
-        """Delete the documents ingested from ``source_path`` other than ``keep_doc_id``."""
-        data = self.read("documents", columns=["doc_id", "source_path"])
-        old = sorted({d for d, p in zip(data.column("doc_id").to_pylist(),
-                                        data.column("source_path").to_pylist(), strict=True)
-                      if p == source_path and d != keep_doc_id})
+    def retire_other_versions(
+        self, source_path: str, keep_doc_id: str,
+        versions: dict[str, dict[str, datetime | None]] | None = None,
+    ) -> list[str]:
+        """Delete the documents ingested from ``source_path`` other than ``keep_doc_id``.
+
+        ``versions`` is :meth:`versions_by_path` taken earlier under the same lock; without it
+        the ``documents`` table is read here (per document of a run, that grew with the store).
+        """
+        known = versions if versions is not None else self.versions_by_path()
+        old = sorted(d for d in known.get(source_path, {}) if d != keep_doc_id)
         for doc_id in old:
             self.delete_document(doc_id)
         return old
