@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -30,7 +31,12 @@ def load_rules(name: str) -> Any:
     Reads from ``FSFDOCS_RULES_DIR`` when set, else ``extractors/rules``; a changed file is
     re-read, an unchanged one comes from the cache.
     """
-    path = Path(rules_dir()) / name
-    if not path.is_file():
+    # Called thousands of times per document: one stat(2) on a plain string path, no Path objects.
+    path = os.path.join(rules_dir(), name)
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
         raise RuleFileError(f"{path}: rule file not found")
-    return _load(str(path), path.stat().st_mtime_ns)
+    return _load(path, info.st_mtime_ns)

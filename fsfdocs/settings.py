@@ -13,9 +13,9 @@ MODELS_DIR = PROJECT_ROOT / "models"
 RULES_DIR = PROJECT_ROOT / "extractors" / "rules"
 
 
-def rules_dir() -> Path:
+def rules_dir() -> str:
     """The rule folder in force: ``FSFDOCS_RULES_DIR`` when set (tests, rule experiments)."""
-    return Path(os.environ.get("FSFDOCS_RULES_DIR", RULES_DIR))
+    return os.environ.get("FSFDOCS_RULES_DIR") or str(RULES_DIR)
 
 
 def configure_environment() -> None:

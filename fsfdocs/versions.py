@@ -30,7 +30,7 @@ class RulesVersion:
 
 def rule_files(rules: Path | None = None, models_dir: Path = MODELS_DIR) -> list[Path]:
     """Every file that shapes extraction output: rule files and the NER model's metadata."""
-    rules = rules or rules_dir()
+    rules = rules or Path(rules_dir())
     files = sorted(p for p in rules.rglob("*") if p.is_file() and p.suffix in {".yaml", ".yml"})
     files += [models_dir / name for name in NER_MODEL_FILES if (models_dir / name).is_file()]
     return files
@@ -40,7 +40,7 @@ def compute_rules_version(rules: Path | None = None, models_dir: Path = MODELS_D
     """Hash the rule files (by path relative to their folder and content) with the code version."""
     total = hashlib.sha256(f"extractors={EXTRACTORS_VERSION}\n".encode())
     listed: list[tuple[str, str]] = []
-    rules = rules or rules_dir()
+    rules = rules or Path(rules_dir())
     for path in rule_files(rules, models_dir):
         base = rules if path.is_relative_to(rules) else models_dir
         rel = path.relative_to(base).as_posix()
