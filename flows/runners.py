@@ -116,11 +116,11 @@ def current_api_url() -> str | None:
 def plain_http_ca_file() -> str:
     """A CA file of one certificate, for Prefect clients whose API is plain ``http://``.
 
-    Prefect builds a new API client, with a new SSL context loaded from certifi's bundle of
-    about 150 certificates, for every task run in a Dask worker: 25-60 ms of CPU per task
-    (py-spy, 2-core machine), the largest single cost of a task there. An ``http://`` API never
-    makes a TLS handshake, so which certificates that context trusts cannot matter; loading one
-    takes under 1 ms. The file holds the first certificate of certifi's bundle.
+    Prefect builds a new API client, with a new SSL context loaded from a CA bundle of about 150
+    certificates (``SSL_CERT_FILE`` or certifi's), for every task run in a Dask worker: 25-60 ms
+    of CPU per task (py-spy, 2-core machine), the largest single cost of a task there. An
+    ``http://`` API never makes a TLS handshake, so which certificates that context trusts cannot
+    matter; loading one takes under 1 ms. The file holds the first certificate of certifi's bundle.
     """
     import certifi
 
