@@ -5,9 +5,10 @@ The corpus is the text-layer PDFs of ``data/raw`` copied N times, each copy with
 scanned memo is left out: OCR at ~seconds per page would dominate and the goal here is the
 runner's scaling, not OCR speed (see benchmarks/parse_speed.py for that).
 
-For each worker count it reports documents/s, pages/s and the speed-up over 1 worker, and the
-peak RSS of each Dask worker (its process plus the isolated child that does the parsing) at two
-corpus sizes, to show that memory per worker does not grow with the corpus.
+For each worker count it reports documents/s, pages/s and the speed-up over 1 worker, the CPU
+seconds used by each kind of process (documents, Dask workers, the flow process, the Prefect
+server), and the peak RSS of each Dask worker (its process plus the isolated child that does the
+parsing) at two corpus sizes, to show that memory per worker does not grow with the corpus.
 
 Run: ``.venv/bin/python benchmarks/scale_out.py --docs 500`` (the goal is >= 1.8x from 1 to 2
 workers; needs 2 free cores). Develop with ``--docs 20``.

@@ -58,7 +58,7 @@ class IngestSummary:
         return not self.failed
 
 
-def first_seen(versions: dict[str, datetime | None]) -> datetime | None:
+def earliest_first_seen(versions: dict[str, datetime | None]) -> datetime | None:
     """When the earliest of a path's ingested versions was first seen (None: a new path)."""
     return min((seen for seen in versions.values() if seen is not None), default=None)
 
@@ -149,7 +149,7 @@ def ingest_flow(
             tables = dict(res.tables)
             tables["documents"] = [
                 document_row(res, run_id, rules_version, now,
-                             first_seen(versions.get(res.source_path, {})))
+                             earliest_first_seen(versions.get(res.source_path, {})))
             ]
             errors = store.replace_document_rows(
                 res.doc_id, res.metadata["doc_type"], res.metadata["year"], tables,

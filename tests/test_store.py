@@ -11,7 +11,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from flows.ingest import first_seen
+from flows.ingest import earliest_first_seen
 from fsfdocs.store import Store, StoreLockTimeout, layout
 from schemas import DOCUMENT_TABLES, SCHEMA_VERSION, SCHEMAS
 
@@ -241,8 +241,8 @@ def test_versions_of_one_path_and_first_seen(tmp_path: Path) -> None:
     versions = store.versions_by_path()
     first = datetime(2026, 1, 1, tzinfo=UTC)
     assert versions == {"data/raw/x.pdf": {"a" * 64: first, "b" * 64: first}}
-    assert first_seen(versions["data/raw/x.pdf"]) == first
-    assert first_seen({}) is None  # a path never seen before
+    assert earliest_first_seen(versions["data/raw/x.pdf"]) == first
+    assert earliest_first_seen({}) is None  # a path never seen before
     # Given the versions read at the start of a run, or reading them itself: the same result.
     assert store.retire_other_versions("data/raw/x.pdf", keep_doc_id="b" * 64,
                                        versions=versions) == ["a" * 64]
