@@ -123,12 +123,13 @@ def ingest_flow(
         versions = store.versions_by_path()  # read once: the lock keeps it true for the run
         todo: list[RawFile] = []
         for raw in found.files:
-            if raw.sha256 in known or raw.sha256 in {t.sha256 for t in todo}:
+            if raw.sha256 in known:  # ingested before, or a copy of a file queued in this run
                 summary.skipped.append(raw.name)
                 if progress:
                     progress(raw.name, "skipped")
             else:
                 todo.append(raw)
+                known.add(raw.sha256)
         logger.info("%d new, %d skipped, %d waiting", len(todo), len(summary.skipped),
                     len(summary.waiting))
 

@@ -138,3 +138,14 @@ def test_cli_two_concurrent_ingests_end_with_the_rows_of_one(tmp_path: Path) -> 
     assert counts == [(1, 0), (0, 1)]  # one ingested it, the other waited and skipped it
     amounts = _query(curated, "SELECT count(*), count(DISTINCT record_id) FROM amounts")
     assert amounts[0][0] == amounts[0][1] > 0
+
+
+def test_two_copies_of_one_file_in_one_run_are_ingested_once(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(RAW_DIR / TEXT_LAYER[1], raw / "a-original.pdf")
+    shutil.copy(RAW_DIR / TEXT_LAYER[1], raw / "b-copy.pdf")
+    s = run_ingest(raw_dir=str(raw), curated_dir=str(tmp_path / "c"),
+                   interim_dir=str(tmp_path / "i"), workers=1)
+    assert s.ok and s.new == ["a-original.pdf"] and s.skipped == ["b-copy.pdf"]
+    assert _query(tmp_path / "c", "SELECT file_name FROM documents") == [("a-original.pdf",)]
