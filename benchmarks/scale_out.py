@@ -160,7 +160,7 @@ def _role(proc: psutil.Process, root_pid: int, runner: str) -> str:
     return "document worker"  # the isolated process that parses and extracts
 
 
-def ingest_once(raw: Path, work: Path, workers: int, runner: str) -> dict:
+def ingest_once(raw: Path, work: Path, workers: int, runner: str, max_batch: int) -> dict:
     """Ingest ``raw`` into a fresh store with ``workers``; timings and peak RSS per worker."""
     from flows.ingest import run_ingest
 
@@ -169,7 +169,8 @@ def ingest_once(raw: Path, work: Path, workers: int, runner: str) -> dict:
     with ProcessSampler(runner) as mem:
         t0 = time.perf_counter()
         summary = run_ingest(raw_dir=str(raw), curated_dir=str(work / "curated"),
-                             interim_dir=str(work / "interim"), workers=workers, runner=runner)
+                             interim_dir=str(work / "interim"), workers=workers, runner=runner,
+                             max_batch=max_batch)
         wall = time.perf_counter() - t0
     docs = len(summary.new)
     peaks = sorted(mem.peak.values())
@@ -190,6 +191,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--runner", default="dask", choices=["dask", "local", "processes"])
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fsfdocs-scale")
+    ap.add_argument("--max-batch", type=int, default=8,
+                    help="most documents per task (the flows' default; 1: a task per document)")
     ap.add_argument("--memory-sizes", action="store_true",
                     help="also measure peak RSS per worker at half the corpus size")
     args = ap.parse_args()
@@ -201,19 +204,19 @@ def main() -> None:
     for path in made:
         os.link(path, raw / path.name)
 
-    results = [ingest_once(raw, args.work, w, args.runner) for w in args.workers]
+    results = [ingest_once(raw, args.work, w, args.runner, args.max_batch) for w in args.workers]
     base = results[0]["docs_per_s"]
     for r in results:
         r["speedup"] = round(r["docs_per_s"] / base, 2)
-    report: dict = {"runner": args.runner, "docs": args.docs, "cpu_count": os.cpu_count(),
-                    "runs": results}
+    report: dict = {"runner": args.runner, "docs": args.docs, "max_batch": args.max_batch,
+                    "cpu_count": os.cpu_count(), "runs": results}
     if args.memory_sizes:
         half = args.work / f"raw-{args.docs // 2}"
         shutil.rmtree(half, ignore_errors=True)
         half.mkdir(parents=True)
         for path in made[: args.docs // 2]:
             os.link(path, half / path.name)
-        small = ingest_once(half, args.work, max(args.workers), args.runner)
+        small = ingest_once(half, args.work, max(args.workers), args.runner, args.max_batch)
         report["memory_by_corpus_size"] = {
             str(args.docs // 2): small["peak_rss_mb_per_worker"],
             str(args.docs): results[-1]["peak_rss_mb_per_worker"],

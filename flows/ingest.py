@@ -1,9 +1,10 @@
 """The Prefect ingest flow: ``data/raw`` PDFs → parse cache → extractors → curated Parquet.
 
-One task per document; each task hands the CPU work to an isolated worker process (time and
-memory limits, see :mod:`fsfdocs.isolation`). Results are written as they finish, by this
-process alone, under the store's lock. A document that fails gets an ``errors`` row and never
-stops the run.
+Each task takes a batch of documents (one per task in a small run, see
+:func:`flows.tasks.guided_batches`) and hands each document's CPU work to an isolated worker
+process (time and memory limits, see :mod:`fsfdocs.isolation`). Results are written as they
+finish, by this process alone, under the store's lock. A document that fails gets an
+``errors`` row and never stops the run.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.tasks import Failure, failure_from_exception, process_document_task, run_windowed
+from flows.tasks import (
+    Failure,
+    batch_label,
+    batch_outcomes,
+    failure_from_exception,
+    guided_batches,
+    process_documents_task,
+    run_windowed,
+)
 from fsfdocs.discovery import RawFile, discover_raw_files
 from fsfdocs.isolation import Limits
 from fsfdocs.processing import DocumentResult
@@ -92,13 +101,17 @@ def ingest_flow(
     settle_s: float = 0.0,
     lock_timeout_s: float = 600.0,
     max_in_flight: int = 64,
+    slots: int = 0,
+    max_batch: int = 8,
 ) -> IngestSummary:
     """Ingest every new PDF under ``raw_dir`` into the curated store.
 
     Content hashes already in the store are skipped, so running twice adds nothing. ``workers``
     0 means one per CPU core. ``settle_s`` leaves files modified less than that many seconds ago
-    for a later run (they may still be being copied in). At most ``max_in_flight`` documents
-    are submitted at a time, so the results held stay bounded however large the folder.
+    for a later run (they may still be being copied in). Documents go to tasks in batches of at
+    most ``max_batch`` (1: a task per document), sized for ``slots`` tasks running at once
+    (0: ``workers``); at most ``max_in_flight`` tasks are submitted at a time, so the results
+    held stay bounded however large the folder.
     """
     import os
 
@@ -133,20 +146,18 @@ def ingest_flow(
         logger.info("%d new, %d skipped, %d waiting", len(todo), len(summary.skipped),
                     len(summary.waiting))
 
-        def submit(raw: RawFile) -> Any:
-            return process_document_task.submit(str(raw.path), raw.sha256, interim_dir, workers,
-                                                 limits)
+        def submit(batch: list[RawFile]) -> Any:
+            return process_documents_task.submit(
+                [(str(raw.path), raw.sha256) for raw in batch],
+                batch_label([raw.name for raw in batch]), interim_dir, workers, limits,
+            )
 
-        for raw, future in run_windowed(submit, todo, max_in_flight):
-            try:
-                res: DocumentResult = future.result()
-            except Exception as exc:  # noqa: BLE001 - one bad document never stops the run
-                summary.failed.append(failure_from_exception(str(raw.path), raw.sha256, exc))
+        def record(raw: RawFile, outcome: DocumentResult | Exception) -> str:
+            if isinstance(outcome, Exception):
+                summary.failed.append(failure_from_exception(str(raw.path), raw.sha256, outcome))
                 logger.warning("failed: %s", summary.failed[-1].message)
-                if progress:
-                    progress(raw.name, "failed")
-                continue
-            now = datetime.now(UTC)
+                return "failed"
+            res, now = outcome, datetime.now(UTC)
             tables = dict(res.tables)
             tables["documents"] = [
                 document_row(res, run_id, rules_version, now,
@@ -159,16 +170,20 @@ def ingest_flow(
             if errors:
                 summary.failed.append(Failure(str(raw.path), raw.sha256, "write", "SchemaError",
                                               "; ".join(errors)[:2000]))
-                if progress:
-                    progress(raw.name, "failed")
-                continue
+                return "failed"
             store.retire_other_versions(res.source_path, keep_doc_id=res.doc_id,
                                         versions=versions)
             summary.new.append(raw.name)
             summary.pages += res.pages
             summary.ocr_pages += res.ocr_pages
-            if progress:
-                progress(raw.name, "new")
+            return "new"
+
+        batches = guided_batches(todo, slots or workers, max_batch)
+        for batch, future in run_windowed(submit, batches, max_in_flight):
+            for raw, outcome in zip(batch, batch_outcomes(future, len(batch)), strict=True):
+                result = record(raw, outcome)
+                if progress:
+                    progress(raw.name, result)
 
         occurred = datetime.now(UTC)
         store.append("errors", [
@@ -200,7 +215,8 @@ def run_ingest(progress: ProgressCallback | None = None, runner: str = "local",
     try:
         with flow_api(while_starting=lambda: choice.prestart_pool(limits)):
             return ingest_flow.with_options(task_runner=choice.task_runner)(
-                workers=choice.pool_workers, **{"max_in_flight": choice.in_flight, **params}
+                workers=choice.pool_workers,
+                **{"max_in_flight": choice.in_flight, "slots": choice.slots, **params},
             )
     finally:
         PROGRESS.reset(token)

@@ -19,9 +19,18 @@ from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.pipeline import EXTRACTED_TABLES
-from flows.tasks import Failure, failure_from_exception, reextract_document_task, run_windowed
+from flows.tasks import (
+    Failure,
+    batch_label,
+    batch_outcomes,
+    failure_from_exception,
+    guided_batches,
+    reextract_documents_task,
+    run_windowed,
+)
 from fsfdocs.diff import TableDiff, diff_records, summarize
 from fsfdocs.isolation import Limits, close_shared_runners
+from fsfdocs.processing import DocumentResult
 from fsfdocs.runs import new_run_id, run_record
 from fsfdocs.store import Store
 from fsfdocs.versions import compute_rules_version
@@ -87,10 +96,12 @@ def reextract_flow(
     memory_mb: int = Limits.memory_mb,
     lock_timeout_s: float = 600.0,
     max_in_flight: int = 64,
+    slots: int = 0,
+    max_batch: int = 8,
 ) -> ReextractSummary:
     """Re-run extraction for stale (or chosen) documents from the parse cache.
 
-    At most ``max_in_flight`` documents are submitted at a time (see :func:`run_windowed`).
+    Batches, ``slots`` and ``max_in_flight`` work as in :func:`flows.ingest.ingest_flow`.
     """
     logger = get_run_logger()
     started = datetime.now(UTC)
@@ -108,18 +119,19 @@ def reextract_flow(
         )
         summary.selected = [d["doc_id"] for d in chosen]
         logger.info("re-extracting %d documents (rules %s)", len(chosen), rules_version)
-        def submit(d: dict[str, Any]) -> Any:
-            return reextract_document_task.submit(d["source_path"], d["doc_id"], interim_dir,
-                                                  workers, limits)
 
-        for doc_row, future in run_windowed(submit, chosen, max_in_flight):
-            try:
-                res = future.result()
-            except Exception as exc:  # noqa: BLE001 - one document never stops the run
+        def submit(batch: list[dict[str, Any]]) -> Any:
+            return reextract_documents_task.submit(
+                [(d["source_path"], d["doc_id"]) for d in batch],
+                batch_label([d["file_name"] for d in batch]), interim_dir, workers, limits,
+            )
+
+        def record(doc_row: dict[str, Any], res: DocumentResult | Exception) -> None:
+            if isinstance(res, Exception):
                 summary.failed.append(
-                    failure_from_exception(doc_row["source_path"], doc_row["doc_id"], exc)
+                    failure_from_exception(doc_row["source_path"], doc_row["doc_id"], res)
                 )
-                continue
+                return
             if res.cache_status != "cache":
                 summary.repaired_cache.append(doc_row["doc_id"])
                 logger.warning("%s: parse cache entry was %s; re-parsed and cached again",
@@ -135,7 +147,7 @@ def reextract_flow(
             if changed:
                 summary.changed_docs.append(res.doc_id)
             if dry_run or (not changed and doc_row.get("rules_version") == rules_version):
-                continue  # nothing to write: an unchanged document is not touched
+                return  # nothing to write: an unchanged document is not touched
             tables = dict(res.tables)
             tables["documents"] = [
                 {**doc_row, "rules_version": rules_version, "run_id": summary.run_id}
@@ -149,8 +161,13 @@ def reextract_flow(
             if errors:
                 summary.failed.append(Failure(doc_row["source_path"], res.doc_id, "write",
                                               "SchemaError", "; ".join(errors)[:2000]))
-                continue
+                return
             store.append("extraction_diffs", [r for d in diffs for r in d.rows(summary.run_id)])
+
+        batches = guided_batches(chosen, slots or workers, max_batch)
+        for batch, future in run_windowed(submit, batches, max_in_flight):
+            for doc_row, outcome in zip(batch, batch_outcomes(future, len(batch)), strict=True):
+                record(doc_row, outcome)
 
         summary.seconds = time.perf_counter() - t0
         wrote = summary.changed_docs or any(
@@ -186,7 +203,8 @@ def run_reextract(runner: str = "local", dask_address: str | None = None,
     try:
         with flow_api():
             return reextract_flow.with_options(task_runner=choice.task_runner)(
-                workers=choice.pool_workers, **{"max_in_flight": choice.in_flight, **params}
+                workers=choice.pool_workers,
+                **{"max_in_flight": choice.in_flight, "slots": choice.slots, **params},
             )
     finally:
         close_shared_runners()

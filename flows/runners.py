@@ -43,7 +43,8 @@ class RunnerChoice:
     pool_workers: int  # processes of the pebble pool each task-executing process starts
     description: str
     kind: str = "local"
-    in_flight: int = 64  # documents a flow keeps submitted at once (bounds the results held)
+    in_flight: int = 64  # tasks a flow keeps submitted at once (bounds the results held)
+    slots: int = 1  # tasks that run at once: sizes the document batches (an estimate on a cluster)
 
     def prestart_pool(self, limits: Limits) -> None:
         """For ``local`` (tasks in this process's threads): spawn and warm the isolated pool the
@@ -180,17 +181,17 @@ def make_task_runner(
     if runner == "local":
         # Threads only wait on the pool; a few more than the pool keeps every process busy.
         return RunnerChoice(ThreadPoolTaskRunner(max_workers=max(4, 2 * n)), n,
-                            f"local: {n} isolated worker processes", "local", in_flight)
+                            f"local: {n} isolated worker processes", "local", in_flight, n)
     if runner == "processes":
         return RunnerChoice(ProcessPoolTaskRunner(max_workers=n), 1,
-                            f"processes: {n} Prefect task processes", "processes", in_flight)
+                            f"processes: {n} Prefect task processes", "processes", in_flight, n)
     from prefect_dask import DaskTaskRunner
 
     if dask_address:
         return RunnerChoice(DaskTaskRunner(address=dask_address), 1,
-                            f"dask: cluster at {dask_address}", "dask", 1024)
+                            f"dask: cluster at {dask_address}", "dask", 1024, n)
     return RunnerChoice(
         DaskTaskRunner(cluster_class=local_dask_cluster,
                        cluster_kwargs=dask_cluster_kwargs(n, dask_memory_mb)), 1,
-        f"dask: local cluster of {n} worker processes", "dask", in_flight,
+        f"dask: local cluster of {n} worker processes", "dask", in_flight, n,
     )

@@ -1,11 +1,15 @@
-"""Prefect tasks shared by the ingest and re-extraction flows."""
+"""Prefect tasks shared by the ingest and re-extraction flows.
+
+A task handles a batch of documents (see :func:`guided_batches`), each in its own isolated
+worker process, and returns one outcome per document, so one bad document never fails the others.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.util
 import queue
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,13 +25,8 @@ from fsfdocs.isolation import (
     close_shared_runners,
     shared_runner,
 )
-from fsfdocs.processing import (
-    DocumentResult,
-    StageError,
-    extract_cached,
-    process_document,
-    warm_up,
-)
+from fsfdocs.processing import DocumentResult, StageError, extract_cached, warm_up
+from fsfdocs.processing import process_document as process_in_this_process
 
 
 @dataclass
@@ -41,48 +40,115 @@ class Failure:
     message: str
 
 
-def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry only a crashed worker; a timeout or a bad PDF fails the same way every time."""
-    try:
-        state.result()
-    except WorkerCrashed:
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-    return False
+#: (source path, doc id) of one document of a batch task.
+DocRef = tuple[str, str]
+
+#: What a batch task returns for each document: its result, or the exception that failed it.
+Outcome = DocumentResult | Exception
+
+T = TypeVar("T")
+
+_EXIT_HOOKED = False
 
 
-#: Both document tasks retry once, and only a crashed worker; their results are never cached.
-DOCUMENT_TASK_OPTIONS: dict[str, Any] = {
-    "retries": 1,
-    "retry_delay_seconds": 1,
-    "retry_condition_fn": _retry_transient,
-    "cache_policy": NO_CACHE,
-}
+def _close_pool_at_exit() -> None:
+    """In a task-executing child process (Dask or process-pool worker), stop its isolated pool
+    when the process ends; multiprocessing would otherwise wait for the idle pool workers."""
+    global _EXIT_HOOKED
+    if not _EXIT_HOOKED:
+        multiprocessing.util.Finalize(None, close_shared_runners, exitpriority=100)
+        _EXIT_HOOKED = True
 
 
-@task(name="process-document", task_run_name="process {source_path}", **DOCUMENT_TASK_OPTIONS)
-def process_document_task(
-    source_path: str, doc_id: str, interim_dir: str, workers: int, limits: Limits
-) -> DocumentResult:
+def process_document(source_path: str, doc_id: str, interim_dir: str, workers: int,
+                     limits: Limits) -> DocumentResult:
     """Parse (or load from the cache) and extract one document in an isolated worker process.
 
     In a daemonic process (a Dask worker of a cluster not started by fsfdocs), which may not
     have children, the document runs right here under the cluster's own memory limit.
     """
-    current = multiprocessing.current_process()
-    if current.daemon:
-        return process_document(source_path, doc_id, interim_dir)
+    if multiprocessing.current_process().daemon:
+        return process_in_this_process(source_path, doc_id, interim_dir)
     if multiprocessing.parent_process() is not None:
         _close_pool_at_exit()
     runner = shared_runner(workers, limits, warmup=warm_up)
-    return runner.run(process_document, source_path, doc_id, interim_dir,
+    return runner.run(process_in_this_process, source_path, doc_id, interim_dir,
                       label=Path(source_path).name)
 
 
-_EXIT_HOOKED = False
+def reextract_document(source_path: str, doc_id: str, interim_dir: str, workers: int,
+                       limits: Limits) -> DocumentResult:
+    """Re-extract one document from the caches in this thread; a missing or corrupt parse cache
+    entry is parsed again in an isolated worker process, as ingestion does."""
+    cached = extract_cached(source_path, doc_id, interim_dir)
+    if cached is not None:
+        return cached
+    return process_document(source_path, doc_id, interim_dir, workers, limits)
 
-T = TypeVar("T")
+
+def run_each(work: Callable[..., DocumentResult], docs: Sequence[DocRef],
+             *args: Any) -> list[Outcome]:
+    """``work(path, doc_id, *args)`` for each document: its result or the exception it raised.
+
+    A crashed worker process (killed, out of memory) is retried once; a timeout or a bad PDF is
+    not, as it fails the same way every time.
+    """
+    out: list[Outcome] = []
+    for source_path, doc_id in docs:
+        for attempt in (1, 2):
+            try:
+                out.append(work(source_path, doc_id, *args))
+            except WorkerCrashed as exc:
+                if attempt == 1:
+                    continue
+                out.append(exc)
+            except Exception as exc:  # noqa: BLE001 - this document's failure, reported
+                out.append(exc)
+            break
+    return out
+
+
+@task(name="process-documents", task_run_name="process {label}", cache_policy=NO_CACHE)
+def process_documents_task(docs: list[DocRef], label: str, interim_dir: str, workers: int,
+                           limits: Limits) -> list[Outcome]:
+    """Parse and extract a batch of documents, one after the other (:func:`process_document`)."""
+    return run_each(process_document, docs, interim_dir, workers, limits)
+
+
+@task(name="reextract-documents", task_run_name="reextract {label}", cache_policy=NO_CACHE)
+def reextract_documents_task(docs: list[DocRef], label: str, interim_dir: str, workers: int,
+                             limits: Limits) -> list[Outcome]:
+    """Re-extract a batch of documents, one after the other (:func:`reextract_document`)."""
+    return run_each(reextract_document, docs, interim_dir, workers, limits)
+
+
+def batch_label(names: Sequence[str]) -> str:
+    """A batch task run's name: its first file and how many more."""
+    return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
+
+
+def guided_batches(items: Sequence[T], slots: int, max_size: int) -> Iterator[list[T]]:
+    """``items`` in consecutive batches that shrink as the work runs out (guided scheduling).
+
+    Each batch is a ``4 * slots``-th of what is left, at most ``max_size`` and at least one item.
+    A large run thus pays Prefect's per-task cost (settings, API calls: about 0.3 s of CPU a
+    task) once per batch rather than once per document, and its last batches hold one document
+    each, so no worker idles at the end while another works through a long batch. A run of at
+    most ``8 * slots`` documents gets one task per document.
+    """
+    i = 0
+    while i < len(items):
+        size = max(1, min(max_size, (len(items) - i) // (4 * max(1, slots))))
+        yield list(items[i:i + size])
+        i += size
+
+
+def batch_outcomes(future: PrefectFuture[list[Outcome]], size: int) -> list[Outcome]:
+    """The per-document outcomes of a batch task; the task's own failure for each document."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - the whole batch failed (e.g. its worker was lost)
+        return [exc] * size
 
 
 def run_windowed(
@@ -114,28 +180,6 @@ def run_windowed(
         yield item, future
         del future
         top_up()
-
-
-def _close_pool_at_exit() -> None:
-    """In a task-executing child process (Dask or process-pool worker), stop its isolated pool
-    when the process ends; multiprocessing would otherwise wait for the idle pool workers."""
-    global _EXIT_HOOKED
-    if not _EXIT_HOOKED:
-        multiprocessing.util.Finalize(None, close_shared_runners, exitpriority=100)
-        _EXIT_HOOKED = True
-
-
-@task(name="reextract-document", task_run_name="reextract {source_path}",
-      **DOCUMENT_TASK_OPTIONS)
-def reextract_document_task(
-    source_path: str, doc_id: str, interim_dir: str, workers: int, limits: Limits
-) -> DocumentResult:
-    """Re-extract one document from the caches in this thread; a missing or corrupt parse cache
-    entry is parsed again in an isolated worker process, as ingestion does."""
-    cached = extract_cached(source_path, doc_id, interim_dir)
-    if cached is not None:
-        return cached
-    return process_document_task.fn(source_path, doc_id, interim_dir, workers, limits)
 
 
 def failure_from_exception(source_path: str, doc_id: str | None, exc: BaseException) -> Failure:

@@ -32,7 +32,11 @@ def _query(curated: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Two text-layer PDFs, the scanned memo and every bad input, ingested once."""
+    """Two text-layer PDFs, the scanned memo and every bad input, ingested once.
+
+    Sized for one task slot, the run's first task holds two documents (a good one and a bad
+    one, by name order), so a bad document must not fail its batch.
+    """
     root = tmp_path_factory.mktemp("ingest")
     raw = root / "raw"
     raw.mkdir()
@@ -42,7 +46,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
         shutil.copy(TEST_DATA / "bad" / name, raw / name)
     paths = {"raw": raw, "curated": root / "curated", "interim": root / "interim"}
     summary = run_ingest(raw_dir=str(raw), curated_dir=str(paths["curated"]),
-                         interim_dir=str(paths["interim"]), workers=2)
+                         interim_dir=str(paths["interim"]), workers=2, slots=1)
     return {**paths, "summary": summary}
 
 
