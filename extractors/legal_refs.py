@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from extractors.literal_scan import ScanText, scan
 from extractors.rules_loader import load_rules
 from fsfdocs.model import ParsedDocument
 
@@ -128,8 +129,9 @@ def find_law_mentions(text: str) -> list[_LawMention]:
     for m in t["series_re"].finditer(text):
         num = re.sub(r"\s", "", m["num"])
         found.append(_LawMention(m.start(), m.end(), f"{m['abbr']} {num}", num, series=True))
+    target = ScanText(text)
     for rx, abbr in t["names"]:
-        for m in rx.finditer(text):
+        for m in scan(rx, target):
             found.append(_LawMention(m.start(), m.end(), abbr, None))
     for m in t["statute_re"].finditer(text):
         sfs = m["sfs"] or m["sfs2"]
@@ -470,8 +472,9 @@ def extract_implicit_refs(text: str, explicit: list[Record] | None = None) -> li
     """
     table = _insatser()
     matches: list[tuple[int, int, _InsatsRule]] = []
+    target = ScanText(text)
     for rule in table["items"]:
-        for m in rule.regex.finditer(text):
+        for m in scan(rule.regex, target):
             if rule.after and not rule.after.match(text, m.end()):
                 continue
             if rule.not_after and rule.not_after.match(text, m.end()):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from extractors.literal_scan import ScanText, scan
 from extractors.rules_loader import load_rules
 from fsfdocs.model import ParsedDocument
 
@@ -67,8 +68,9 @@ def _rules() -> dict[str, Any]:
 def _find(text: str) -> list[_Match]:
     t = _rules()
     found: list[_Match] = []
+    target = ScanText(text)
     for rule in t["items"]:
-        for m in rule.regex.finditer(text):
+        for m in scan(rule.regex, target):
             if rule.not_after and rule.not_after.match(text, m.end()):
                 continue
             found.append(_Match(m.start(), m.end(), [rule.category], rule.confidence))
