@@ -8,6 +8,7 @@ complete object to its final key, then deletes the source: see :mod:`fsfdocs.sto
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,26 @@ class StoreFS:
         sel = pafs.FileSelector(self.path(rel), allow_not_found=True, recursive=recursive)
         return self.fs.get_file_info(sel)
 
+    def _scan(self, rel: str) -> list[os.DirEntry[str]]:
+        """Local entries directly under ``rel``: names and types, without a stat per file (a
+        pyarrow listing stats each one, which made writing a document cost O(store size))."""
+        try:
+            with os.scandir(self.path(rel)) as entries:
+                return list(entries)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
     def list_dirs(self, rel: str) -> list[str]:
         """Names of the folders directly under ``rel``."""
+        if self.is_local:
+            return sorted(e.name for e in self._scan(rel) if e.is_dir())
         return sorted(i.base_name for i in self.list(rel) if i.type == pafs.FileType.Directory)
 
     def list_files(self, rel: str, suffix: str = "", recursive: bool = False) -> list[str]:
         """Paths (relative to the root) of the files under ``rel`` ending in ``suffix``."""
+        if self.is_local and not recursive:
+            return sorted(posixpath.join(rel, e.name) for e in self._scan(rel)
+                          if e.name.endswith(suffix) and e.is_file())
         n = len(self.root) + 1
         return sorted(
             i.path[n:] for i in self.list(rel, recursive)
