@@ -15,7 +15,7 @@ the per-document isolation (:mod:`fsfdocs.isolation`) is a child process. The lo
 here therefore starts its workers with ``distributed.worker.daemon: False`` so every Dask worker
 keeps the same time and memory limits as a local run; on an existing cluster whose workers are
 daemonic, the task runs the document in the worker itself and relies on Dask's own per-worker
-memory limit (see :func:`flows.tasks.process_document_task`).
+memory limit (see :func:`flows.tasks.process_document`).
 """
 
 from __future__ import annotations
