@@ -47,7 +47,7 @@ def literal_prefix(rx: re.Pattern[str]) -> str:
         op, av = items.pop(0)
         if op in skip and not chars:
             continue
-        if op is sre_constants.LITERAL:
+        if op is sre_constants.LITERAL and len(chr(av).lower()) == 1:  # İ lowers to two
             chars.append(chr(av))
             continue
         if op is sre_constants.SUBPATTERN and not chars:  # a group at the start: look inside
