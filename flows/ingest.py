@@ -22,11 +22,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.tasks import (
     Failure,
     batch_label,
-    batch_outcomes,
     failure_from_exception,
-    guided_batches,
     process_documents_task,
-    run_windowed,
+    run_in_batches,
 )
 from fsfdocs.discovery import RawFile, discover_raw_files
 from fsfdocs.isolation import Limits
@@ -178,12 +176,11 @@ def ingest_flow(
             summary.ocr_pages += res.ocr_pages
             return "new"
 
-        batches = guided_batches(todo, slots or workers, max_batch)
-        for batch, future in run_windowed(submit, batches, max_in_flight):
-            for raw, outcome in zip(batch, batch_outcomes(future, len(batch)), strict=True):
-                result = record(raw, outcome)
-                if progress:
-                    progress(raw.name, result)
+        for raw, outcome in run_in_batches(submit, todo, slots or workers, max_batch,
+                                           max_in_flight):
+            result = record(raw, outcome)
+            if progress:
+                progress(raw.name, result)
 
         occurred = datetime.now(UTC)
         store.append("errors", [

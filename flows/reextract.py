@@ -22,11 +22,9 @@ from extractors.pipeline import EXTRACTED_TABLES
 from flows.tasks import (
     Failure,
     batch_label,
-    batch_outcomes,
     failure_from_exception,
-    guided_batches,
     reextract_documents_task,
-    run_windowed,
+    run_in_batches,
 )
 from fsfdocs.diff import TableDiff, diff_records, summarize
 from fsfdocs.isolation import Limits, close_shared_runners
@@ -164,10 +162,9 @@ def reextract_flow(
                 return
             store.append("extraction_diffs", [r for d in diffs for r in d.rows(summary.run_id)])
 
-        batches = guided_batches(chosen, slots or workers, max_batch)
-        for batch, future in run_windowed(submit, batches, max_in_flight):
-            for doc_row, outcome in zip(batch, batch_outcomes(future, len(batch)), strict=True):
-                record(doc_row, outcome)
+        for doc_row, outcome in run_in_batches(submit, chosen, slots or workers, max_batch,
+                                               max_in_flight):
+            record(doc_row, outcome)
 
         summary.seconds = time.perf_counter() - t0
         wrote = summary.changed_docs or any(

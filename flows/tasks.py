@@ -182,6 +182,16 @@ def run_windowed(
         top_up()
 
 
+def run_in_batches(
+    submit: Callable[[list[T]], PrefectFuture[list[Outcome]]], items: Sequence[T], slots: int,
+    max_batch: int, window: int,
+) -> Iterator[tuple[T, Outcome]]:
+    """Submit ``items`` in :func:`guided_batches` through :func:`run_windowed`; yield each item
+    with its outcome as its batch ends."""
+    for batch, future in run_windowed(submit, guided_batches(items, slots, max_batch), window):
+        yield from zip(batch, batch_outcomes(future, len(batch)), strict=True)
+
+
 def failure_from_exception(source_path: str, doc_id: str | None, exc: BaseException) -> Failure:
     """Classify what went wrong with one document into an ``errors`` row."""
     if isinstance(exc, StageError):
