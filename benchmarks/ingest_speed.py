@@ -11,8 +11,9 @@ as the command would start it):
 - ``work``: the per-document work alone, sequentially in one process without Prefect or worker
   start-up: cold (parse, OCR, NER, rules) and then from the parse and NER caches (rules only).
 
-Both flows are timed with Prefect's temporary server (the embedded default: started per command)
-and against an already running local server (``fsfdocs serve`` / ``PREFECT_API_URL``).
+Both flows are timed with Prefect's temporary server (the embedded default: started per command),
+against an already running local server (``PREFECT_API_URL``), and as the ``fsfdocs ingest`` /
+``fsfdocs reextract`` commands run by a running ``fsfdocs serve`` (its command socket, ADR 0010).
 
     .venv/bin/python benchmarks/ingest_speed.py [--raw data/raw] [--repeat 1]
 """
@@ -41,13 +42,13 @@ if mode == "ingest" or mode.startswith("reextract"):
     prelaunch_temporary_server()  # as the fsfdocs commands do, before Prefect is imported
 if mode == "direct":
     from datetime import UTC, datetime
-    from fsfdocs.discovery import discover_raw_files
+    from fsfdocs.discovery import discover_raw_files, largest_first
     from fsfdocs.isolation import IsolatedRunner, Limits
     from fsfdocs.processing import process_document, warm_up
     from fsfdocs.store import Store
     from concurrent.futures import ThreadPoolExecutor
     store = Store(curated)
-    files = discover_raw_files(raw).files
+    files = largest_first(discover_raw_files(raw).files)  # in the flow's order
     with IsolatedRunner(2, Limits(), warmup=warm_up) as runner, store.lock():
         with ThreadPoolExecutor(2) as pool:
             futures = [pool.submit(runner.run, process_document, str(f.path), f.sha256, interim)
@@ -63,10 +64,10 @@ if mode == "direct":
                                             res.metadata["year"],
                                             {**res.tables, "documents": [row]}, run_id="bench")
 elif mode == "work":  # the per-document work alone, in this process: cold, then from the caches
-    from fsfdocs.discovery import discover_raw_files
+    from fsfdocs.discovery import discover_raw_files, largest_first
     from fsfdocs.processing import process_document, warm_up
     warm_up()
-    files = discover_raw_files(raw).files
+    files = largest_first(discover_raw_files(raw).files)  # in the flow's order
     times = {}
     for phase in ("cold", "cached"):
         t = time.perf_counter()
@@ -116,6 +117,48 @@ def measure(raw: Path, env: dict[str, str]) -> dict[str, float]:
     return out
 
 
+def _cli(args: list[str], env: dict[str, str]) -> float:
+    """Seconds of one ``fsfdocs`` command, start to exit; it must have run in the service."""
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "fsfdocs.cli", *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if out.returncode or "run by the fsfdocs service" not in out.stderr:
+        raise RuntimeError(f"fsfdocs {args[0]} did not run in the service:\n{out.stderr[-3000:]}")
+    return wall
+
+
+def measure_service(raw: Path, env: dict[str, str]) -> dict[str, float]:
+    """The commands as a user runs them while ``fsfdocs serve`` runs: cold ingest, then
+    re-extraction of all and of one document (the direct baseline as in :func:`measure`)."""
+    from fsfdocs.service import socket_path
+    from fsfdocs.store import Store
+
+    out = {}
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        out["direct"] = _run("direct", raw, Path(a), env)
+        serve = subprocess.Popen(
+            # a schedule that does not fire during the benchmark
+            [sys.executable, "-m", "fsfdocs.cli", "serve", "--cron", "0 0 1 1 *", "--raw", b],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while not socket_path(env["PREFECT_HOME"]).exists():
+                if serve.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("fsfdocs serve did not open its command socket")
+                time.sleep(0.1)
+            where = ["--curated", f"{b}/curated", "--interim", f"{b}/interim"]
+            out["ingest"] = _cli(["ingest", "--raw", str(raw), *where], env)
+            out["reextract"] = _cli(["reextract", "--all", *where], env)
+            one = Store(f"{b}/curated").read("documents").column("doc_id")[0].as_py()
+            out["reextract1"] = _cli(["reextract", "--doc", one, *where], env)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=60)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--raw", type=Path, default=ROOT / "data" / "raw")
@@ -147,6 +190,7 @@ def main() -> None:
     with LocalPrefectServer(home=home) as server:
         results["running server"] = measure(args.raw, {**base_env,
                                                        "PREFECT_API_URL": server.api_url})
+    results["fsfdocs serve"] = measure_service(args.raw, base_env)
 
     print(f"{'':18} {'direct':>8} {'ingest':>8} {'prefect %':>9} {'reextract':>10} "
           f"{'speed-up':>9} {'1 doc':>7}")
@@ -155,7 +199,8 @@ def main() -> None:
         print(f"{name:18} {r['direct']:8.1f} {r['ingest']:8.1f} {overhead:8.0f}% "
               f"{r['reextract']:10.1f} {r['ingest'] / r['reextract']:8.1f}x "
               f"{r['reextract1']:7.1f}")
-    print("seconds, wall clock, each in a fresh process (imports and worker start-up included)")
+    print("seconds, wall clock, each in a fresh process (imports and worker start-up included;\n"
+          "for `fsfdocs serve`, the command's own process while the service runs it)")
     print(json.dumps(results))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from flows.tasks import (
     process_documents_task,
     run_in_batches,
 )
-from fsfdocs.discovery import RawFile, discover_raw_files
+from fsfdocs.discovery import RawFile, discover_raw_files, largest_first
 from fsfdocs.isolation import Limits
 from fsfdocs.processing import DocumentResult
 from fsfdocs.runs import new_run_id, run_record
@@ -63,6 +63,10 @@ class IngestSummary:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def report(self) -> dict[str, Any]:
+        """The summary as plain data (JSON-ready), as the CLI prints it."""
+        return {**asdict(self), "ok": self.ok}
 
 
 def earliest_first_seen(versions: dict[str, datetime | None]) -> datetime | None:
@@ -176,7 +180,7 @@ def ingest_flow(
             summary.ocr_pages += res.ocr_pages
             return "new"
 
-        for raw, outcome in run_in_batches(submit, todo, slots or workers, max_batch,
+        for raw, outcome in run_in_batches(submit, largest_first(todo), slots or workers, max_batch,
                                            max_in_flight):
             result = record(raw, outcome)
             if progress:
@@ -196,11 +200,14 @@ def ingest_flow(
 
 
 def run_ingest(progress: ProgressCallback | None = None, runner: str = "local",
-               dask_address: str | None = None, **params: Any) -> IngestSummary:
+               dask_address: str | None = None, keep_workers: bool = False,
+               **params: Any) -> IngestSummary:
     """Run :func:`ingest_flow` with an optional progress callback (used by the CLI).
 
     ``runner`` (``local``, ``processes``, ``dask``) and ``dask_address`` choose where the
     per-document tasks run (:mod:`flows.runners`); ``workers`` is how many run at once.
+    ``keep_workers`` leaves the document worker processes up for the next run of this process
+    (the command service); otherwise they are stopped.
     """
     from flows.runners import make_task_runner
     from flows.temporary_api import flow_api
@@ -217,6 +224,7 @@ def run_ingest(progress: ProgressCallback | None = None, runner: str = "local",
             )
     finally:
         PROGRESS.reset(token)
-        close_shared_runners()
+        if not keep_workers:
+            close_shared_runners()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +55,13 @@ class ReextractSummary:
     def diff_lines(self) -> dict[str, str]:
         """Per table: ``+added −removed ~changed in N documents``."""
         return summarize(self.diffs)
+
+    def report(self) -> dict[str, Any]:
+        """The summary as plain data (JSON-ready), as the CLI prints it: the diff by its lines."""
+        plain = {f.name: getattr(self, f.name) for f in fields(self)
+                 if f.name not in ("diffs", "failed")}
+        return {**plain, "failed": [asdict(f) for f in self.failed], "ok": self.ok,
+                "diff_lines": self.diff_lines()}
 
 
 def select_documents(
@@ -188,8 +195,9 @@ def reextract_flow(
 
 
 def run_reextract(runner: str = "local", dask_address: str | None = None,
-                  **params: Any) -> ReextractSummary:
-    """Run :func:`reextract_flow` and stop its worker processes afterwards.
+                  keep_workers: bool = False, **params: Any) -> ReextractSummary:
+    """Run :func:`reextract_flow` and stop its worker processes afterwards (unless
+    ``keep_workers``, as in :func:`flows.ingest.run_ingest`).
 
     ``runner`` and ``dask_address`` choose where the per-document tasks run (:mod:`flows.runners`).
     """
@@ -204,4 +212,5 @@ def run_reextract(runner: str = "local", dask_address: str | None = None,
                 **{"max_in_flight": choice.in_flight, "slots": choice.slots, **params},
             )
     finally:
-        close_shared_runners()
+        if not keep_workers:
+            close_shared_runners()

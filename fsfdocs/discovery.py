@@ -47,6 +47,16 @@ class Discovery:
     unreadable: list[Unreadable] = field(default_factory=list)
 
 
+def largest_first(files: list[RawFile]) -> list[RawFile]:
+    """``files`` in the order to process them: largest first, ties by path.
+
+    A larger PDF is, roughly, more work (more pages, or scanned page images that need OCR), and
+    starting the longest jobs first keeps one worker from picking up a long one at the end while
+    the others sit idle (longest-processing-time-first scheduling).
+    """
+    return sorted(files, key=lambda f: (-f.size, str(f.path)))
+
+
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     """The hex sha256 of a file's bytes."""
     h = hashlib.sha256()

@@ -33,7 +33,11 @@ HOST = "127.0.0.1"
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     """Linux: have the kernel send the server SIGTERM when the process that started it dies,
-    so a killed ``fsfdocs`` command never leaves a temporary server behind."""
+    so a killed ``fsfdocs`` command never leaves a temporary server behind.
+
+    The kernel tracks the *thread* that started the child: launch from a thread that lives as
+    long as the server is needed (the main thread, not a request's worker thread).
+    """
     if sys.platform == "linux":
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 

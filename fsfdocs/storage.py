@@ -25,10 +25,11 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import pyarrow.fs as pafs
+if TYPE_CHECKING:  # imported where used, so that the CLI starts without loading pyarrow
+    import pyarrow.fs as pafs
 
 S3_SCHEMES = ("s3", "s3a")
 DEFAULT_REGION = "us-east-1"
@@ -81,6 +82,8 @@ def _s3_key(location: str) -> tuple[str, str]:
 @functools.cache
 def s3_filesystem(endpoint: str | None = None, region: str = DEFAULT_REGION) -> pafs.S3FileSystem:
     """pyarrow's S3 filesystem for ``endpoint`` (credentials from the AWS environment)."""
+    import pyarrow.fs as pafs
+
     kwargs: dict[str, Any] = {"region": region}
     if endpoint:
         ep = urlparse(endpoint)
@@ -106,6 +109,8 @@ def resolve(location: str | Path) -> tuple[pafs.FileSystem, str, str]:
     A local path is made absolute; an ``s3://`` URL maps to ``bucket/prefix`` on pyarrow's S3
     filesystem. Other URL schemes are refused.
     """
+    import pyarrow.fs as pafs
+
     text = str(location)
     if not is_url(text):
         path = str(Path(_local(text)).resolve())
@@ -134,6 +139,8 @@ def publish(fs: pafs.FileSystem, src: str, dst: str) -> None:
 
     Local: an atomic rename. S3: copy (the new object appears whole) then delete the source.
     """
+    import pyarrow.fs as pafs
+
     if isinstance(fs, pafs.S3FileSystem):
         client = s3_client()
         sb, sk = bucket_key(src)
@@ -147,6 +154,8 @@ def publish(fs: pafs.FileSystem, src: str, dst: str) -> None:
 
 def delete_file(fs: pafs.FileSystem, path: str) -> None:
     """Delete a file; a missing one is fine (S3: no directory marker is left behind)."""
+    import pyarrow.fs as pafs
+
     if isinstance(fs, pafs.S3FileSystem):
         bucket, key = bucket_key(path)
         s3_client().delete_object(Bucket=bucket, Key=key)
@@ -156,6 +165,8 @@ def delete_file(fs: pafs.FileSystem, path: str) -> None:
 
 def file_exists(location: str | Path) -> bool:
     """Whether ``location`` is an existing file."""
+    import pyarrow.fs as pafs
+
     fs, path, _ = resolve(location)
     return fs.get_file_info(path).type == pafs.FileType.File
 
@@ -193,6 +204,8 @@ def local_copy(location: str | Path) -> Iterator[Path]:
 def count_files(location: str | Path, suffix: str) -> int:
     """How many files under ``location`` (recursively) end in ``suffix`` (any case); 0 when
     it does not exist."""
+    import pyarrow.fs as pafs
+
     if not is_url(location):
         root = Path(_local(location))
         if not root.is_dir():

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from fsfdocs.discovery import discover_raw_files
+from fsfdocs.discovery import discover_raw_files, largest_first
 
 
 def test_discovery_hashes_and_filters(tmp_path: Path) -> None:
@@ -21,6 +21,14 @@ def test_discovery_hashes_and_filters(tmp_path: Path) -> None:
     assert [f.name for f in found.files] == ["a.pdf", "B.PDF"]
     assert found.files[0].sha256 == hashlib.sha256(b"%PDF-a").hexdigest()
     assert [p.name for p in found.waiting] == ["c.pdf.part"]
+
+
+def test_largest_files_are_processed_first_ties_by_path(tmp_path: Path) -> None:
+    for name, size in (("a.pdf", 10), ("b.pdf", 300), ("c.pdf", 10), ("d.pdf", 20)):
+        (tmp_path / name).write_bytes(b"%" * size)
+    found = discover_raw_files(tmp_path).files
+    assert [f.name for f in found] == ["a.pdf", "b.pdf", "c.pdf", "d.pdf"]
+    assert [f.name for f in largest_first(found)] == ["b.pdf", "d.pdf", "a.pdf", "c.pdf"]
 
 
 def test_recently_modified_file_waits(tmp_path: Path) -> None:

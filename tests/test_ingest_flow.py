@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,10 @@ TEXT_LAYER = [
     "ansokan-sociala-insatser-lokal-utveckling-2023.pdf",
     "finsam-ansokan-make-it-work-2020.pdf",
 ]
-BAD = sorted(p.name for p in (TEST_DATA / "bad").glob("*.pdf"))
+#: Random bytes larger than any good PDF here: the flow takes the largest file first, so the
+#: run's first task holds this bad file and the scanned memo.
+LARGE_BAD = "random-bytes-large.pdf"
+BAD = sorted([*(p.name for p in (TEST_DATA / "bad").glob("*.pdf")), LARGE_BAD])
 
 
 def _query(curated: Path, sql: str) -> list[tuple]:
@@ -34,8 +38,8 @@ def _query(curated: Path, sql: str) -> list[tuple]:
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Two text-layer PDFs, the scanned memo and every bad input, ingested once.
 
-    Sized for one task slot, the run's first task holds two documents (a good one and a bad
-    one, by name order), so a bad document must not fail its batch.
+    Sized for one task slot, the run's first task holds the two largest files (a bad one and
+    the scanned memo), so a bad document must not fail its batch.
     """
     root = tmp_path_factory.mktemp("ingest")
     raw = root / "raw"
@@ -43,7 +47,9 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for name in [*TEXT_LAYER, "tjansteskrivelse-modell-overgang-daglig-verksamhet-2025.pdf"]:
         shutil.copy(RAW_DIR / name, raw / name)
     for name in BAD:
-        shutil.copy(TEST_DATA / "bad" / name, raw / name)
+        if name != LARGE_BAD:
+            shutil.copy(TEST_DATA / "bad" / name, raw / name)
+    (raw / LARGE_BAD).write_bytes(random.Random(7).randbytes(1 << 20))
     paths = {"raw": raw, "curated": root / "curated", "interim": root / "interim"}
     summary = run_ingest(raw_dir=str(raw), curated_dir=str(paths["curated"]),
                          interim_dir=str(paths["interim"]), workers=2, slots=1)

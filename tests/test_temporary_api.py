@@ -8,7 +8,7 @@ import sys
 
 import psutil
 import pytest
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
 from flows import temporary_api
 from fsfdocs.prefect_server import api_healthy
@@ -39,8 +39,11 @@ def test_a_configured_api_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(temporary_api, "_SERVER", None)
     calls: list[str] = []
     with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        assert get_current_settings().flows.heartbeat_frequency  # Prefect's default is on
         with temporary_api.flow_api(while_starting=lambda: calls.append("x")) as url:
             assert url is None and PREFECT_API_URL.value() == "http://127.0.0.1:9/api"
+            # a command's flow runs send no heartbeats: joining their thread cost up to 1 s
+            assert get_current_settings().flows.heartbeat_frequency is None
     assert temporary_api._SERVER is None and calls == []
 
 

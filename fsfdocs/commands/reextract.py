@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from fsfdocs.commands.ingest import print_failures
+from fsfdocs.service import HERE_HELP, run_in_service
 from fsfdocs.settings import DEFAULT_CURATED, DEFAULT_INTERIM
+from fsfdocs.storage import absolute
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -33,37 +37,48 @@ def reextract(
     workers: int = typer.Option(0, help="Documents processed at once (0: one per CPU core)."),
     runner: str = typer.Option("local", help="Where documents run: local|processes|dask."),
     dask_address: str = typer.Option(None, help="tcp://host:port of an existing Dask cluster."),
+    here: bool = typer.Option(False, "--here", help=HERE_HELP),
 ) -> None:
     """Re-run the extractors from the parse cache where the rules changed; print the diff."""
-    from flows.temporary_api import prelaunch_temporary_server
-
-    prelaunch_temporary_server()  # starts while the flow's code is imported
-    from flows.reextract import run_reextract
-
-    console = Console()
+    params = {
+        "curated_dir": absolute(curated), "interim_dir": absolute(interim),
+        "doc_ids": doc or None, "since": _parse_since(since), "all_docs": all_docs,
+        "dry_run": dry_run, "workers": workers, "runner": runner, "dask_address": dask_address,
+    }
+    err = Console(stderr=True)
     try:
-        s = run_reextract(
-            curated_dir=str(curated), interim_dir=str(interim), doc_ids=doc or None,
-            since=_parse_since(since), all_docs=all_docs, dry_run=dry_run, workers=workers,
-            runner=runner, dask_address=dask_address,
-        )
+        report = None if here else run_in_service(
+            "reextract", {**params, "since": since and params["since"].isoformat()}, None,
+            lambda text: err.print(f"[dim]{text}[/]"))
+        if report is None:
+            from flows.temporary_api import prelaunch_temporary_server
+
+            prelaunch_temporary_server()  # starts while the flow's code is imported
+            from flows.reextract import run_reextract
+
+            report = run_reextract(**params).report()
     except (KeyError, TimeoutError) as exc:
-        Console(stderr=True).print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
         raise typer.Exit(2) from None
-    head = "dry run: would change" if s.dry_run else "changed"
-    console.print(f"rules {s.rules_version}: {len(s.selected)} documents re-extracted, "
-                  f"{head} {len(s.changed_docs)} ({s.seconds:.1f} s, run {s.run_id})")
-    lines = s.diff_lines()
-    for table, line in lines.items():
+    print_report(Console(), report)
+    raise typer.Exit(0 if report["ok"] else 1)
+
+
+def print_report(console: Console, report: dict[str, Any]) -> None:
+    """What a re-extraction did (:meth:`flows.reextract.ReextractSummary.report`): documents,
+    the diff per table, repaired cache entries and failures."""
+    head = "dry run: would change" if report["dry_run"] else "changed"
+    console.print(f"rules {report['rules_version']}: {len(report['selected'])} documents "
+                  f"re-extracted, {head} {len(report['changed_docs'])} "
+                  f"({report['seconds']:.1f} s, run {report['run_id']})")
+    for table, line in report["diff_lines"].items():
         console.print(f"  {table}: {line}")
-    if not lines:
+    if not report["diff_lines"]:
         console.print("  no records changed")
-    for doc_id in s.repaired_cache:
+    for doc_id in report["repaired_cache"]:
         console.print(f"[yellow]parse cache repaired[/] for {doc_id[:12]} "
                       "(entry missing or corrupt)")
-    for f in s.failed:
-        console.print(f"[red]FAILED[/] {f.source_path} [{f.stage}] {f.error_type}: {f.message}")
-    raise typer.Exit(0 if s.ok else 1)
+    print_failures(console, report["failed"])
 
 
 def history(

@@ -46,7 +46,8 @@ def serve(
     """Serve the ingest flow on a schedule; Ctrl-C or SIGTERM stops it (and its local server).
 
     Without PREFECT_API_URL a local Prefect server is started on 127.0.0.1 (database in
-    $PREFECT_HOME) for as long as `serve` runs; its UI shows the runs and the schedule.
+    $PREFECT_HOME) for as long as `serve` runs; its UI shows the runs and the schedule. While it
+    serves, `fsfdocs ingest` and `fsfdocs reextract` are run by this process, warm.
     """
     from flows.runners import RUNNER_KINDS
     from flows.serve import parse_interval, prefect_api, run_once, serve_ingest
@@ -80,17 +81,21 @@ def serve(
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
 
+    from flows.command_service import CommandService, CommandServiceError
     from fsfdocs.prefect_server import PrefectServerError
 
     try:
         with prefect_api(on_start=lambda ui: console.print(
-                f"Started a local Prefect server; UI at [bold]{ui}[/]")) as api_url:
+                f"Started a local Prefect server; UI at [bold]{ui}[/]")) as api_url, \
+                CommandService(api_url) as commands:
             console.print(f"Prefect API: {api_url}")
+            console.print(f"`fsfdocs ingest` and `fsfdocs reextract` run here while this "
+                          f"serves (socket {commands.path})")
             serve_ingest(params, name=name, on_ready=lambda dep: console.print(
                 f"Serving deployment [bold]{dep}[/] "
                 f"({'cron ' + cron if cron else 'every ' + str(interval)}) on {raw}; "
                 "Ctrl-C to stop."), **schedule)
-    except PrefectServerError as exc:
+    except (PrefectServerError, CommandServiceError) as exc:
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     console.print("Stopped.")
