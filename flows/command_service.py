@@ -117,13 +117,18 @@ class CommandService:
             if server is not None:
                 self.api_url = server.wait_ready().api_url
         self._settings = flow_run_settings(self.api_url)
-        # The first command should find what later ones find: the flows' code imported and the
-        # document workers of the default command line (local runner, one per core) started.
+        # The first command should find what later ones find: the flows' code imported, the rules
+        # loaded (re-extraction runs them in this process) and the document workers of the
+        # default command line (local runner, one per core) started.
         import flows.ingest
         import flows.reextract  # noqa: F401
+        import fsfdocs.parse.cache  # noqa: F401
+        from extractors.pipeline import extract_all
         from flows.runners import make_task_runner
+        from fsfdocs.model import ParsedDocument
 
         make_task_runner().prestart_pool(Limits())
+        extract_all(ParsedDocument.from_text("Ansökan om 100 000 kr enligt LSS 9 § 1."), [])
         service = self
 
         class Handler(socketserver.StreamRequestHandler):
