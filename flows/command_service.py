@@ -22,14 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from fsfdocs.isolation import Limits, close_shared_runners
-from fsfdocs.service import request_context, send_message, socket_path
+from fsfdocs.service import CALLER_ERRORS, request_context, send_message, socket_path
 from fsfdocs.storage import count_files
 
 log = logging.getLogger(__name__)
-
-#: Errors of a request that are the caller's (a missing folder, an unknown id, a held lock):
-#: the CLI shows them as it would have shown them running the command itself.
-CALLER_ERRORS = (FileNotFoundError, KeyError, TimeoutError, ValueError)
 
 #: How the refusal names each part of :func:`fsfdocs.service.request_context` that differs.
 CONTEXT_NAMES = {"code": "version of the code", "rules_dir": "rule folder"}

@@ -126,10 +126,10 @@ def send_message(stream: Any, message: dict[str, Any]) -> None:
 HERE_HELP = ("Run in this process even when `fsfdocs serve` is running (by default a running "
              "service runs the command, warm).")
 
-#: Errors the service reports that the CLI shows as if it had run the command itself.
-_CALLER_ERRORS: dict[str, type[Exception]] = {
-    e.__name__: e for e in (FileNotFoundError, KeyError, TimeoutError, ValueError)
-}
+#: Errors of a request that are the caller's (a missing folder, an unknown id, a held lock): the
+#: CLI shows them as if it had run the command itself.
+CALLER_ERRORS: tuple[type[Exception], ...] = (FileNotFoundError, KeyError, TimeoutError, ValueError)
+_CALLER_ERRORS = {e.__name__: e for e in CALLER_ERRORS}
 
 
 def run_in_service(command: str, params: dict[str, Any],
