@@ -28,6 +28,8 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from fsfdocs.settings import prefect_home
+
 HOST = "127.0.0.1"
 
 
@@ -51,13 +53,6 @@ def free_port(host: str = HOST) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
-
-
-def prefect_home() -> Path:
-    """The Prefect home in force: ``$PREFECT_HOME`` or ``.prefect/`` in the project."""
-    from fsfdocs.settings import PROJECT_ROOT
-
-    return Path(os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
 
 
 def api_healthy(api_url: str, timeout_s: float = 2.0) -> bool:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from fsfdocs.settings import MODELS_DIR, PROJECT_ROOT, rules_dir
+from fsfdocs.settings import MODELS_DIR, PROJECT_ROOT, prefect_home, rules_dir
 
 SOCKET_NAME = "fsfdocs.sock"
 #: Packages whose code the service runs for a command; a change to any of them needs a restart.
@@ -48,7 +48,7 @@ class ServiceUnavailable(RuntimeError):
 
 def socket_path(home: str | Path | None = None) -> Path:
     """The command socket of the service using this Prefect home."""
-    return Path(home or os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect") / SOCKET_NAME
+    return Path(home or prefect_home()) / SOCKET_NAME
 
 
 def code_fingerprint(root: Path = PROJECT_ROOT) -> str:

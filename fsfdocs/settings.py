@@ -18,6 +18,11 @@ def rules_dir() -> str:
     return os.environ.get("FSFDOCS_RULES_DIR") or str(RULES_DIR)
 
 
+def prefect_home() -> Path:
+    """The Prefect home in force: ``$PREFECT_HOME`` or ``.prefect/`` in the project."""
+    return Path(os.environ.get("PREFECT_HOME") or PROJECT_ROOT / ".prefect")
+
+
 def configure_environment() -> None:
     """Set defaults every fsfdocs process needs, before Prefect is imported.
 
