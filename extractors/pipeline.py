@@ -16,6 +16,7 @@ from extractors.checks import extract_checks
 from extractors.entities import extract_entities
 from extractors.funding import extract_funding_requests
 from extractors.legal_refs import extract_legal_refs
+from extractors.rules_loader import rules_snapshot
 from extractors.sections import Section, extract_sections, find_sections, section_label_at
 from extractors.target_groups import categorize_phrase, extract_target_groups
 from fsfdocs.model import ParsedDocument
@@ -51,8 +52,14 @@ def extract_all(
     """All curated records of one document, by table name, grounded and keyed.
 
     ``entities`` are the NER records when already known (the NER pass is most of the cost of
-    extraction and depends only on the text and the model, not on the rule files).
+    extraction and depends only on the text and the model, not on the rule files). Each rule
+    file is read once for the whole document (:func:`rules_snapshot`).
     """
+    with rules_snapshot():
+        return _extract_all(doc, entities)
+
+
+def _extract_all(doc: ParsedDocument, entities: list[Record] | None) -> dict[str, list[Record]]:
     sections = find_sections(doc)
     amounts = extract_amounts(doc)
     legal_refs = extract_legal_refs(doc)

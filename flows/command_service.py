@@ -58,16 +58,15 @@ def run_command(command: str, params: dict[str, Any],
     raise ValueError(f"unknown command {command!r}")
 
 
-def flow_run_settings(api_url: str | None) -> tuple[Any, Any]:
+def service_settings(api_url: str | None) -> tuple[Any, Any]:
     """The Prefect profile and settings of the service's flow runs: the current ones, with
-    ``api_url`` as the API and no heartbeats (see :func:`flows.temporary_api.flow_api`)."""
+    ``api_url`` as the API (see :func:`flows.temporary_api.flow_run_settings`)."""
     from prefect.context import get_settings_context
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+
+    from flows.temporary_api import flow_run_settings
 
     context = get_settings_context()
-    updates: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    if api_url is not None:
-        updates[PREFECT_API_URL] = api_url
+    updates = flow_run_settings(context.settings, api_url)
     return context.profile, context.settings.copy_with_update(updates=updates)
 
 
@@ -112,19 +111,15 @@ class CommandService:
             server = launch_temporary_server()
             if server is not None:
                 self.api_url = server.wait_ready().api_url
-        self._settings = flow_run_settings(self.api_url)
-        # The first command should find what later ones find: the flows' code imported, the rules
-        # loaded (re-extraction runs them in this process) and the document workers of the
-        # default command line (local runner, one per core) started.
+        self._settings = service_settings(self.api_url)
+        # The first command should find what later ones find: the flows' code imported and the
+        # worker processes of the default command line (local runner, one per core) started,
+        # those that parse and those that re-extract from the caches.
         import flows.ingest
         import flows.reextract  # noqa: F401
-        import fsfdocs.parse.cache  # noqa: F401
-        from extractors.pipeline import extract_all
         from flows.runners import make_task_runner
-        from fsfdocs.model import ParsedDocument
 
-        make_task_runner().prestart_pool(Limits())
-        extract_all(ParsedDocument.from_text("Ansökan om 100 000 kr enligt LSS 9 § 1."), [])
+        make_task_runner().prestart_pool(Limits(), extraction=True)
         service = self
 
         class Handler(socketserver.StreamRequestHandler):

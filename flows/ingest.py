@@ -23,6 +23,7 @@ from flows.tasks import (
     Failure,
     batch_label,
     failure_from_exception,
+    guided_batches,
     process_documents_task,
     run_in_batches,
 )
@@ -180,8 +181,8 @@ def ingest_flow(
             summary.ocr_pages += res.ocr_pages
             return "new"
 
-        for raw, outcome in run_in_batches(submit, largest_first(todo), slots or workers, max_batch,
-                                           max_in_flight):
+        batches = guided_batches(largest_first(todo), slots or workers, max_batch)
+        for raw, outcome in run_in_batches(submit, batches, max_in_flight):
             result = record(raw, outcome)
             if progress:
                 progress(raw.name, result)
@@ -218,7 +219,7 @@ def run_ingest(progress: ProgressCallback | None = None, runner: str = "local",
     token = PROGRESS.set(progress)
     try:
         with flow_api(while_starting=lambda: choice.prestart_pool(limits)):
-            return ingest_flow.with_options(task_runner=choice.task_runner)(
+            return choice.configure(ingest_flow)(
                 workers=choice.pool_workers,
                 **{"max_in_flight": choice.in_flight, "slots": choice.slots, **params},
             )

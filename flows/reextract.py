@@ -18,17 +18,19 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.pipeline import EXTRACTED_TABLES
 from flows.tasks import (
     Failure,
     batch_label,
+    extraction_runner,
     failure_from_exception,
+    fixed_batches,
+    guided_batches,
     reextract_documents_task,
     run_in_batches,
 )
-from fsfdocs.diff import TableDiff, diff_records, summarize
+from fsfdocs.diff import TableDiff, summarize
 from fsfdocs.isolation import Limits, close_shared_runners
-from fsfdocs.processing import DocumentResult
+from fsfdocs.processing import Reextraction
 from fsfdocs.runs import new_run_id, run_record
 from fsfdocs.store import Store
 from fsfdocs.versions import compute_rules_version
@@ -71,7 +73,9 @@ def select_documents(
     """The ``documents`` rows to re-extract.
 
     Named documents (a full id or a unique prefix) are always taken; otherwise those ingested
-    since ``since`` and, unless ``all_docs``, only those made with another rules version.
+    since ``since`` and, unless ``all_docs``, only those made with another rules version. The
+    longest documents come first, so no worker starts a long one while the others finish (see
+    :func:`fsfdocs.discovery.largest_first`).
     """
     rows = [d for d in documents if d.get("status", "ok") == "ok"]
     if doc_ids:
@@ -80,12 +84,16 @@ def select_documents(
         missing = [p for p in wanted if not any(d["doc_id"].startswith(p) for d in rows)]
         if missing:
             raise KeyError(f"no ingested document with id {', '.join(missing)}")
-        return picked
+        return _longest_first(picked)
     if since is not None:
         rows = [d for d in rows if d["ingested_at"] >= since]
     if not all_docs:
         rows = [d for d in rows if d.get("rules_version") != rules_version]
-    return rows
+    return _longest_first(rows)
+
+
+def _longest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda d: (-(d.get("page_count") or 0), d["doc_id"]))
 
 
 @flow(name="fsfdocs-reextract", task_runner=ThreadPoolTaskRunner(max_workers=16))
@@ -128,27 +136,24 @@ def reextract_flow(
         def submit(batch: list[dict[str, Any]]) -> Any:
             return reextract_documents_task.submit(
                 [(d["source_path"], d["doc_id"]) for d in batch],
-                batch_label([d["file_name"] for d in batch]), interim_dir, workers, limits,
+                batch_label([d["file_name"] for d in batch]), interim_dir, curated_dir, workers,
+                limits,
             )
 
-        def record(doc_row: dict[str, Any], res: DocumentResult | Exception) -> None:
-            if isinstance(res, Exception):
+        def record(doc_row: dict[str, Any], outcome: Reextraction | Exception) -> None:
+            if isinstance(outcome, Exception):
                 summary.failed.append(
-                    failure_from_exception(doc_row["source_path"], doc_row["doc_id"], res)
+                    failure_from_exception(doc_row["source_path"], doc_row["doc_id"], outcome)
                 )
                 return
+            res = outcome.result
             if res.cache_status != "cache":
                 summary.repaired_cache.append(doc_row["doc_id"])
                 logger.warning("%s: parse cache entry was %s; re-parsed and cached again",
                                doc_row["file_name"], "corrupt" if res.cache_status == "repaired"
                                else "missing")
-            before = store.read_document_rows(doc_row["doc_id"], EXTRACTED_TABLES)
-            diffs = [
-                diff_records(t, res.doc_id, before.get(t, []), res.tables.get(t, []))
-                for t in EXTRACTED_TABLES
-            ]
-            summary.diffs += diffs
-            changed = any(not d.empty for d in diffs)
+            summary.diffs += outcome.diffs
+            changed = outcome.changed
             if changed:
                 summary.changed_docs.append(res.doc_id)
             if dry_run or (not changed and doc_row.get("rules_version") == rules_version):
@@ -158,7 +163,7 @@ def reextract_flow(
                 {**doc_row, "rules_version": rules_version, "run_id": summary.run_id}
             ]
             if changed:  # keep what is replaced; a mere rules-version restamp needs no history
-                store.snapshot_history(summary.run_id, res.doc_id, before)
+                store.snapshot_history(summary.run_id, res.doc_id, outcome.replaced)
             errors = store.replace_document_rows(
                 res.doc_id, doc_row["doc_type"], doc_row["year"], tables,
                 run_id=summary.run_id, rules_version=rules_version, report_errors=False,
@@ -167,10 +172,14 @@ def reextract_flow(
                 summary.failed.append(Failure(doc_row["source_path"], res.doc_id, "write",
                                               "SchemaError", "; ".join(errors)[:2000]))
                 return
-            store.append("extraction_diffs", [r for d in diffs for r in d.rows(summary.run_id)])
+            store.append("extraction_diffs",
+                         [r for d in outcome.diffs for r in d.rows(summary.run_id)])
 
-        for doc_row, outcome in run_in_batches(submit, chosen, slots or workers, max_batch,
-                                               max_in_flight):
+        if extraction_runner(workers, limits) is None:
+            batches = guided_batches(chosen, slots or workers, max_batch)
+        else:  # the extraction workers balance the documents of every batch handed to them
+            batches = fixed_batches(chosen, max_batch)
+        for doc_row, outcome in run_in_batches(submit, batches, max_in_flight):
             record(doc_row, outcome)
 
         summary.seconds = time.perf_counter() - t0
@@ -207,7 +216,7 @@ def run_reextract(runner: str = "local", dask_address: str | None = None,
     choice = make_task_runner(runner, params.pop("workers", 0), dask_address)
     try:
         with flow_api():
-            return reextract_flow.with_options(task_runner=choice.task_runner)(
+            return choice.configure(reextract_flow)(
                 workers=choice.pool_workers,
                 **{"max_in_flight": choice.in_flight, "slots": choice.slots, **params},
             )

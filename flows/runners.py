@@ -21,18 +21,22 @@ memory limit (see :func:`flows.tasks.process_document`).
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Any, Literal, TypeVar
 
+from prefect import Flow
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows.tasks import extraction_runner
+from flows.temporary_api import plain_http_ca_file
 from fsfdocs.isolation import Limits, shared_runner
 from fsfdocs.processing import warm_up
 
 RunnerKind = Literal["local", "processes", "dask"]
 RUNNER_KINDS: tuple[str, ...] = ("local", "processes", "dask")
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,32 @@ class RunnerChoice:
     kind: str = "local"
     in_flight: int = 64  # tasks a flow keeps submitted at once (bounds the results held)
     slots: int = 1  # tasks that run at once: sizes the document batches (an estimate on a cluster)
+    threads: int = 0  # for ``local``: the size of the task runner's thread pool
 
-    def prestart_pool(self, limits: Limits) -> None:
+    def configure(self, flow: Flow[..., R]) -> Flow[..., R]:
+        """``flow`` with this choice's task runner.
+
+        A thread pool is made once per flow and size and reused: Prefect runs each flow run with
+        a copy of the flow's task runner, and configuring a flow again builds its parameter
+        schema again (10-25 ms a run, a tenth of a warm re-extraction)."""
+        if self.threads:
+            return _with_thread_pool(flow, self.threads)
+        return flow.with_options(task_runner=self.task_runner)
+
+    def prestart_pool(self, limits: Limits, extraction: bool = False) -> None:
         """For ``local`` (tasks in this process's threads): spawn and warm the isolated pool the
-        tasks will use now, so its start overlaps with the flow's own start."""
+        tasks will use now, so its start overlaps with the flow's own start; with ``extraction``
+        also the pool that re-extracts from the caches (see :func:`flows.tasks.extraction_runner`;
+        without it, re-extraction runs in the tasks' threads)."""
         if self.kind == "local":
             shared_runner(self.pool_workers, limits, warmup=warm_up).start()
+            if extraction:
+                extraction_runner(self.pool_workers, limits, start=True)
+
+
+@lru_cache(maxsize=16)
+def _with_thread_pool(flow: Flow[..., R], max_workers: int) -> Flow[..., R]:
+    return flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=max_workers))
 
 
 def resolve_workers(workers: int) -> int:
@@ -114,29 +138,6 @@ def current_api_url() -> str | None:
     return str(url).rstrip("/") if url else None
 
 
-def plain_http_ca_file() -> str:
-    """A CA file of one certificate, for Prefect clients whose API is plain ``http://``.
-
-    Prefect builds a new API client, with a new SSL context loaded from a CA bundle of about 150
-    certificates (``SSL_CERT_FILE`` or certifi's), for every task run in a Dask worker: 25-60 ms
-    of CPU per task (py-spy, 2-core machine), the largest single cost of a task there. An
-    ``http://`` API never makes a TLS handshake, so which certificates that context trusts cannot
-    matter; loading one takes under 1 ms. The file holds the first certificate of certifi's bundle.
-    """
-    import certifi
-
-    target = Path(os.environ.get("PREFECT_HOME", tempfile.gettempdir())) / "plain-http-ca.pem"
-    if not target.is_file():
-        bundle = Path(certifi.where()).read_text(encoding="ascii")
-        end = "-----END CERTIFICATE-----\n"
-        first = bundle[bundle.index("-----BEGIN CERTIFICATE-----"):bundle.index(end) + len(end)]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(first, encoding="ascii")
-        tmp.replace(target)
-    return str(target)
-
-
 def worker_environment(api_url: str | None) -> dict[str, str]:
     """Environment for local Dask workers: this run's Prefect API and, when it is plain
     ``http://`` (the local server), a one-certificate CA file (:func:`plain_http_ca_file`): no
@@ -180,8 +181,10 @@ def make_task_runner(
     in_flight = max(16, 4 * n)  # enough queued work to keep every worker busy
     if runner == "local":
         # Threads only wait on the pool; a few more than the pool keeps every process busy.
-        return RunnerChoice(ThreadPoolTaskRunner(max_workers=max(4, 2 * n)), n,
-                            f"local: {n} isolated worker processes", "local", in_flight, n)
+        threads = max(4, 2 * n)
+        return RunnerChoice(ThreadPoolTaskRunner(max_workers=threads), n,
+                            f"local: {n} isolated worker processes", "local", in_flight, n,
+                            threads)
     if runner == "processes":
         return RunnerChoice(ProcessPoolTaskRunner(max_workers=n), 1,
                             f"processes: {n} Prefect task processes", "processes", in_flight, n)

@@ -19,14 +19,25 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from fsfdocs.isolation import (
+    IsolatedRunner,
     Limits,
     WorkerCrashed,
     WorkerTimeout,
     close_shared_runners,
     shared_runner,
+    started_runner,
 )
-from fsfdocs.processing import DocumentResult, StageError, extract_cached, warm_up
+from fsfdocs.processing import (
+    DocumentResult,
+    Reextraction,
+    StageError,
+    compare_with_store,
+    reextract_cached,
+    warm_up,
+    warm_up_extractors,
+)
 from fsfdocs.processing import process_document as process_in_this_process
+from fsfdocs.settings import rules_dir
 
 
 @dataclass
@@ -44,7 +55,12 @@ class Failure:
 DocRef = tuple[str, str]
 
 #: What a batch task returns for each document: its result, or the exception that failed it.
-Outcome = DocumentResult | Exception
+Outcome = DocumentResult | Reextraction | Exception
+
+#: Calls an extraction worker makes before it is replaced. It runs no parser and, with the NER
+#: cache, no model, so its memory does not creep as a parsing worker's does; replacing it every
+#: 25 documents, as those are, would cost more warm-up than the documents' own work.
+EXTRACTION_MAX_TASKS = 1000
 
 T = TypeVar("T")
 
@@ -76,17 +92,66 @@ def process_document(source_path: str, doc_id: str, interim_dir: str, workers: i
                       label=Path(source_path).name)
 
 
-def reextract_document(source_path: str, doc_id: str, interim_dir: str, workers: int,
-                       limits: Limits) -> DocumentResult:
-    """Re-extract one document from the caches in this thread; a missing or corrupt parse cache
-    entry is parsed again in an isolated worker process, as ingestion does."""
-    cached = extract_cached(source_path, doc_id, interim_dir)
-    if cached is not None:
-        return cached
-    return process_document(source_path, doc_id, interim_dir, workers, limits)
+def extraction_runner(workers: int, limits: Limits, *, start: bool = False
+                      ) -> IsolatedRunner | None:
+    """The worker processes re-extraction runs in: warmed with the rules alone
+    (:func:`~fsfdocs.processing.warm_up_extractors`). ``start`` spawns them (the command service
+    keeps them up); otherwise the runner is returned only when already started."""
+    if start:
+        runner = shared_runner(workers, limits, warm_up_extractors, EXTRACTION_MAX_TASKS)
+        runner.start()
+        return runner
+    return started_runner(workers, limits, warm_up_extractors, EXTRACTION_MAX_TASKS)
 
 
-def run_each(work: Callable[..., DocumentResult], docs: Sequence[DocRef],
+def reextract_document(source_path: str, doc_id: str, interim_dir: str, curated_dir: str,
+                       workers: int, limits: Limits) -> Reextraction:
+    """Re-extract one document from the caches in this thread and diff it against its rows in
+    the store; without a usable parse cache entry, :func:`reparse_document`."""
+    found = reextract_cached(source_path, doc_id, interim_dir, curated_dir)
+    if found is not None:
+        return found
+    return reparse_document(source_path, doc_id, interim_dir, curated_dir, workers, limits)
+
+
+def reparse_document(source_path: str, doc_id: str, interim_dir: str, curated_dir: str,
+                     workers: int, limits: Limits) -> Reextraction:
+    """Parse a document whose parse cache entry is missing or corrupt again, in an isolated worker
+    as at ingestion (which caches it again), and diff it against its rows in the store."""
+    result = process_document(source_path, doc_id, interim_dir, workers, limits)
+    return compare_with_store(result, curated_dir)
+
+
+def reextract_batch(docs: Sequence[DocRef], interim_dir: str, curated_dir: str, workers: int,
+                    limits: Limits) -> list[Outcome]:
+    """Re-extract a batch of documents and diff each against the store.
+
+    When the extraction workers are up (:func:`extraction_runner`) the whole batch goes to them
+    at once: they run its documents side by side, away from the flow's busy threads, and one task
+    can carry many documents without holding up the rest. Otherwise the documents run one after
+    the other in this thread (:func:`run_each`): a one-shot command would spend longer starting
+    workers than extracting from the caches. Either way a crashed worker's document is tried once
+    more, and one without a usable parse cache entry is parsed again (:func:`reparse_document`).
+    """
+    runner = extraction_runner(workers, limits)
+    if runner is None:
+        return run_each(reextract_document, docs, interim_dir, curated_dir, workers, limits)
+    rules = rules_dir()  # the workers may have been started under another FSFDOCS_RULES_DIR
+    calls = [((path, doc_id, interim_dir, curated_dir, rules), Path(path).name)
+             for path, doc_id in docs]
+    out: list[Outcome] = []
+    for doc, call, outcome in zip(docs, calls, runner.run_all(reextract_cached, calls),
+                                  strict=True):
+        if isinstance(outcome, WorkerCrashed):
+            [outcome] = runner.run_all(reextract_cached, [call])
+        if outcome is None:
+            [outcome] = run_each(reparse_document, [doc], interim_dir, curated_dir, workers,
+                                 limits)
+        out.append(outcome)
+    return out
+
+
+def run_each(work: Callable[..., DocumentResult | Reextraction], docs: Sequence[DocRef],
              *args: Any) -> list[Outcome]:
     """``work(path, doc_id, *args)`` for each document: its result or the exception it raised.
 
@@ -116,10 +181,10 @@ def process_documents_task(docs: list[DocRef], label: str, interim_dir: str, wor
 
 
 @task(name="reextract-documents", task_run_name="reextract {label}", cache_policy=NO_CACHE)
-def reextract_documents_task(docs: list[DocRef], label: str, interim_dir: str, workers: int,
-                             limits: Limits) -> list[Outcome]:
-    """Re-extract a batch of documents, one after the other (:func:`reextract_document`)."""
-    return run_each(reextract_document, docs, interim_dir, workers, limits)
+def reextract_documents_task(docs: list[DocRef], label: str, interim_dir: str, curated_dir: str,
+                             workers: int, limits: Limits) -> list[Outcome]:
+    """Re-extract a batch of documents and diff each against the store (:func:`reextract_batch`)."""
+    return reextract_batch(docs, interim_dir, curated_dir, workers, limits)
 
 
 def batch_label(names: Sequence[str]) -> str:
@@ -183,13 +248,19 @@ def run_windowed(
 
 
 def run_in_batches(
-    submit: Callable[[list[T]], PrefectFuture[list[Outcome]]], items: Sequence[T], slots: int,
-    max_batch: int, window: int,
+    submit: Callable[[list[T]], PrefectFuture[list[Outcome]]], batches: Iterable[list[T]],
+    window: int,
 ) -> Iterator[tuple[T, Outcome]]:
-    """Submit ``items`` in :func:`guided_batches` through :func:`run_windowed`; yield each item
-    with its outcome as its batch ends."""
-    for batch, future in run_windowed(submit, guided_batches(items, slots, max_batch), window):
+    """Submit ``batches`` through :func:`run_windowed`; yield each item with its outcome as its
+    batch ends."""
+    for batch, future in run_windowed(submit, batches, window):
         yield from zip(batch, batch_outcomes(future, len(batch)), strict=True)
+
+
+def fixed_batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """``items`` in consecutive batches of ``size`` (the last may be shorter)."""
+    for i in range(0, len(items), max(1, size)):
+        yield list(items[i:i + max(1, size)])
 
 
 def failure_from_exception(source_path: str, doc_id: str | None, exc: BaseException) -> Failure:

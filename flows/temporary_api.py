@@ -18,9 +18,11 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from fsfdocs.prefect_server import LocalPrefectServer
@@ -83,6 +85,57 @@ def launch_temporary_server() -> LocalPrefectServer | None:
     return _launch()
 
 
+def plain_http_ca_file() -> str:
+    """A CA file of one certificate, for Prefect clients whose API is plain ``http://``.
+
+    Prefect builds a new API client, with a new SSL context loaded from a CA bundle of about 150
+    certificates (``SSL_CERT_FILE`` or certifi's), for every flow run, and for every task run in
+    a Dask worker: 18 ms of CPU a flow run, 25-60 ms a Dask task (py-spy, 2-core machine). An
+    ``http://`` API never makes a TLS handshake, so which certificates that context trusts cannot
+    matter; loading one takes under 1 ms. The file holds the first certificate of certifi's bundle.
+    """
+    import certifi
+
+    target = Path(os.environ.get("PREFECT_HOME", tempfile.gettempdir())) / "plain-http-ca.pem"
+    if not target.is_file():
+        bundle = Path(certifi.where()).read_text(encoding="ascii")
+        end = "-----END CERTIFICATE-----\n"
+        first = bundle[bundle.index("-----BEGIN CERTIFICATE-----"):bundle.index(end) + len(end)]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(first, encoding="ascii")
+        tmp.replace(target)
+    return str(target)
+
+
+def flow_run_settings(settings: Any, api_url: str | None = None) -> dict[Any, Any]:
+    """The changes to Prefect's ``settings`` under which fsfdocs runs its flows (only those that
+    differ), with ``api_url`` as the API when given.
+
+    - No heartbeats: the command that runs a flow reports its end itself, and Prefect's heartbeat
+      thread sleeps in 1 s steps, so joining it at the end of every flow run cost 0.5 s on
+      average (up to 1 s) for nothing.
+    - For a plain ``http://`` API, a one-certificate CA file (:func:`plain_http_ca_file`).
+    """
+    from prefect.settings import (
+        PREFECT_API_SSL_CERT_FILE,
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    )
+
+    updates: dict[Any, Any] = {}
+    if settings.flows.heartbeat_frequency is not None:
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
+    if api_url is not None and api_url != settings.api.url:
+        updates[PREFECT_API_URL] = api_url
+    url = api_url or settings.api.url
+    if url and str(url).startswith("http://"):
+        ca_file = plain_http_ca_file()
+        if settings.api.ssl_cert_file != ca_file:
+            updates[PREFECT_API_SSL_CERT_FILE] = ca_file
+    return updates
+
+
 @contextmanager
 def flow_api(while_starting: Callable[[], None] | None = None) -> Iterator[str | None]:
     """Make sure flow runs inside the block have a Prefect API; yield its URL.
@@ -91,26 +144,16 @@ def flow_api(while_starting: Callable[[], None] | None = None) -> Iterator[str |
     temporary server is launched if it is not up yet, ``while_starting`` runs while it starts,
     and the block runs with ``PREFECT_API_URL`` pointing at it once it answers.
 
-    Flow runs inside the block send no heartbeats: the command that runs them reports their end
-    itself, and Prefect's heartbeat thread sleeps in 1 s steps, so joining it at the end of every
-    flow run cost 0.5 s on average (up to 1 s) for nothing.
+    Flow runs inside the block run with :func:`flow_run_settings`.
     """
-    from prefect.settings import (
-        PREFECT_API_URL,
-        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-        get_current_settings,
-        temporary_settings,
-    )
+    from prefect.settings import get_current_settings, temporary_settings
 
-    updates: dict[Any, Any] = {}
-    if get_current_settings().flows.heartbeat_frequency is not None:
-        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     server = launch_temporary_server()
     if server is not None:
         if while_starting is not None and not server.ready:
             while_starting()
         server.wait_ready()
-        updates[PREFECT_API_URL] = server.api_url
+    updates = flow_run_settings(get_current_settings(), server and server.api_url)
     # Copying Prefect's settings costs 30 ms: not when a caller (the command service) has
     # already entered settings that need no change.
     with temporary_settings(updates=updates) if updates else nullcontext():

@@ -72,13 +72,21 @@ def diff_records(
     table: str, doc_id: str, before: list[dict[str, Any]], after: list[dict[str, Any]]
 ) -> TableDiff:
     """Compare two extractions of one table of one document, keyed by ``record_id``."""
-    old = {r["record_id"]: comparable(r) for r in before}
-    new = {r["record_id"]: comparable(r) for r in after}
+    old = {r["record_id"]: r for r in before}
+    new = {r["record_id"]: r for r in after}
     out = TableDiff(table, doc_id)
-    out.added = [new[k] for k in new if k not in old]
-    out.removed = [old[k] for k in old if k not in new]
-    out.changed = [(old[k], new[k]) for k in new if k in old and old[k] != new[k]]
+    out.added = [comparable(new[k]) for k in new if k not in old]
+    out.removed = [comparable(old[k]) for k in old if k not in new]
+    for k in new:
+        if k in old and _content(old[k]) != _content(new[k]):  # equal as they are: no converting
+            b, a = comparable(old[k]), comparable(new[k])
+            if b != a:
+                out.changed.append((b, a))
     return out
+
+
+def _content(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in BOOKKEEPING}
 
 
 def summarize(diffs: list[TableDiff]) -> dict[str, str]:

@@ -12,7 +12,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import resource
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -87,7 +87,24 @@ class IsolatedRunner:
 
         An exception raised by ``func`` itself is re-raised here unchanged.
         """
-        future = self._pool.schedule(func, args=args, timeout=self.limits.timeout_s)
+        return self._result(self._pool.schedule(func, args=args, timeout=self.limits.timeout_s),
+                            label)
+
+    def run_all(self, func: Callable[..., T], calls: Sequence[tuple[tuple[Any, ...], str]]
+                ) -> list[T | Exception]:
+        """Call ``func(*args)`` for every ``(args, label)`` of ``calls`` at once, spread over the
+        workers; each call's result, or the exception it raised (as :meth:`run` raises it)."""
+        futures = [self._pool.schedule(func, args=args, timeout=self.limits.timeout_s)
+                   for args, _ in calls]
+        out: list[T | Exception] = []
+        for future, (_, label) in zip(futures, calls, strict=True):
+            try:
+                out.append(self._result(future, label))
+            except Exception as exc:  # noqa: BLE001 - this call's failure, returned
+                out.append(exc)
+        return out
+
+    def _result(self, future: concurrent.futures.Future[T], label: str) -> T:
         try:
             return future.result()
         except concurrent.futures.TimeoutError as exc:
@@ -101,20 +118,26 @@ class IsolatedRunner:
             ) from exc
 
 
-_SHARED: dict[tuple[int, Limits, Callable[[], None] | None], IsolatedRunner] = {}
+_SHARED: dict[tuple[int, Limits, Callable[[], None] | None, int], IsolatedRunner] = {}
 
 
-def shared_runner(workers: int, limits: Limits,
-                  warmup: Callable[[], None] | None = None) -> IsolatedRunner:
+def shared_runner(workers: int, limits: Limits, warmup: Callable[[], None] | None = None,
+                  max_tasks: int = 25) -> IsolatedRunner:
     """The process-wide runner for these settings, created on first use.
 
     Tasks running in threads of one process share it; each process of a distributed runner
     (a Dask worker) gets its own.
     """
-    key = (workers, limits, warmup)
+    key = (workers, limits, warmup, max_tasks)
     if key not in _SHARED:
-        _SHARED[key] = IsolatedRunner(workers, limits, warmup=warmup)
+        _SHARED[key] = IsolatedRunner(workers, limits, max_tasks=max_tasks, warmup=warmup)
     return _SHARED[key]
+
+
+def started_runner(workers: int, limits: Limits, warmup: Callable[[], None] | None = None,
+                   max_tasks: int = 25) -> IsolatedRunner | None:
+    """The runner :func:`shared_runner` made for these settings; None when there is none yet."""
+    return _SHARED.get((workers, limits, warmup, max_tasks))
 
 
 def close_shared_runners() -> None:

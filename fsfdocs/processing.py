@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fsfdocs.diff import TableDiff, diff_records
 from fsfdocs.model import ParsedDocument
+
+Record = dict[str, Any]
 
 
 class StageError(RuntimeError):
@@ -38,7 +41,7 @@ class DocumentResult:
     file_name: str
     source_path: str
     metadata: dict[str, Any]
-    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    tables: dict[str, list[Record]] = field(default_factory=dict)
     pages: int = 0
     ocr_pages: int = 0
     cache_status: str = "parsed"  # cache | parsed | repaired
@@ -133,6 +136,16 @@ def warm_up() -> None:
     extract_entities(ParsedDocument.from_text("Malmö stad"))
 
 
+def warm_up_extractors() -> None:
+    """Import the rule extractors, the parse cache and the store, and load every rule file: what
+    re-extraction from the caches needs (no parser, no NER model)."""
+    import fsfdocs.parse.cache  # noqa: F401
+    import fsfdocs.store  # noqa: F401
+    from extractors.pipeline import extract_all
+
+    extract_all(ParsedDocument.from_text("Ansökan om 100 000 kr enligt LSS 9 § 1."), [])
+
+
 def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult:
     """Parse (or load from the cache) one PDF and extract every table's records from it.
 
@@ -152,8 +165,8 @@ def process_document(path: str, doc_id: str, interim_dir: str) -> DocumentResult
 def extract_cached(path: str, doc_id: str, interim_dir: str) -> DocumentResult | None:
     """Extract from the parse cache alone; None when the entry is missing or corrupt.
 
-    Re-extraction runs this in the flow's own threads: nothing is parsed, so there is no parser
-    to isolate, and the worker processes need not be started at all.
+    Nothing is parsed, so this needs neither the parser nor the NER model (see
+    :func:`warm_up_extractors`).
     """
     from fsfdocs.parse.cache import CacheCorrupt, load_parsed
 
@@ -185,3 +198,47 @@ def _extract_result(doc: ParsedDocument, path: str, cache_status: str, interim_d
         parse_s=parse_s,
         extract_s=time.perf_counter() - t1,
     )
+
+
+@dataclass
+class Reextraction:
+    """One document extracted again, compared record by record with its rows in the store."""
+
+    result: DocumentResult
+    diffs: list[TableDiff]
+    #: The document's current rows of each extracted table when any changed (they are about to
+    #: be replaced and go to the store's history); empty when nothing changed.
+    replaced: dict[str, list[Record]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(not d.empty for d in self.diffs)
+
+
+def compare_with_store(result: DocumentResult, curated_dir: str) -> Reextraction:
+    """Diff a new extraction of a document against the rows the store holds for it."""
+    from extractors.pipeline import EXTRACTED_TABLES
+    from fsfdocs.store import Store
+
+    before = Store(curated_dir).read_document_rows(result.doc_id, EXTRACTED_TABLES)
+    diffs = [diff_records(t, result.doc_id, before.get(t, []), result.tables.get(t, []))
+             for t in EXTRACTED_TABLES]
+    out = Reextraction(result, diffs)
+    if out.changed:
+        out.replaced = before
+    return out
+
+
+def reextract_cached(path: str, doc_id: str, interim_dir: str, curated_dir: str,
+                     rules_dir: str | None = None) -> Reextraction | None:
+    """Extract one document from the parse cache and diff it against the store (read only);
+    None when its parse cache entry is missing or corrupt.
+
+    ``rules_dir`` is the rule folder to extract with (the caller's, when this runs in a worker
+    process started before the caller chose it); by default the one in force.
+    """
+    from extractors.rules_loader import rules_snapshot
+
+    with rules_snapshot(rules_dir):
+        result = extract_cached(path, doc_id, interim_dir)
+    return None if result is None else compare_with_store(result, curated_dir)

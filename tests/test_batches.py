@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.tasks import batch_label, batch_outcomes, guided_batches, run_each
+from flows.reextract import select_documents
+from flows.tasks import batch_label, batch_outcomes, fixed_batches, guided_batches, run_each
 from fsfdocs.isolation import WorkerCrashed, WorkerTimeout
 
 
@@ -76,3 +77,20 @@ def test_a_failed_batch_task_fails_each_of_its_documents() -> None:
     out = batch_outcomes(_FailedFuture(), 3)  # type: ignore[arg-type]
     assert len(out) == 3 and all(isinstance(e, RuntimeError) for e in out)
     assert batch_outcomes(_DoneFuture(), 2) == ["a", "b"]  # type: ignore[arg-type]
+
+
+def test_fixed_batches_keep_every_item_in_order() -> None:
+    assert list(fixed_batches(list(range(10)), 4)) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert list(fixed_batches([], 4)) == []
+
+
+def test_reextraction_takes_the_longest_documents_first() -> None:
+    """As ingestion takes the largest files first: no worker starts a long one at the end."""
+    docs = [{"doc_id": "a", "page_count": 3, "rules_version": "old"},
+            {"doc_id": "b", "page_count": 51, "rules_version": "old"},
+            {"doc_id": "c", "page_count": 10, "rules_version": "new"},
+            {"doc_id": "d", "page_count": None, "rules_version": "old"}]
+    assert [d["doc_id"] for d in select_documents(docs, "new", all_docs=True)] == \
+        ["b", "c", "a", "d"]
+    assert [d["doc_id"] for d in select_documents(docs, "new")] == ["b", "a", "d"]
+    assert [d["doc_id"] for d in select_documents(docs, "new", doc_ids=["a", "c"])] == ["c", "a"]

@@ -13,6 +13,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
 
 from flows.ingest import run_ingest
+from flows.reextract import reextract_flow
 from flows.runners import (
     LOCAL_CLUSTER_CONFIG,
     dask_cluster_kwargs,
@@ -43,6 +44,16 @@ def test_runner_choice() -> None:
     assert isinstance(remote.task_runner, DaskTaskRunner)
     assert remote.task_runner.address == "tcp://10.0.0.5:8786"
     assert make_task_runner("local", workers=0).pool_workers >= 1  # 0: one per core
+
+
+def test_a_flow_is_configured_once_per_thread_pool_size() -> None:
+    """Configuring a flow builds its parameter schema (10-25 ms): a warm process reuses it."""
+    three = make_task_runner("local", workers=3).configure(reextract_flow)
+    assert make_task_runner("local", workers=3).configure(reextract_flow) is three
+    assert three.task_runner.duplicate()._max_workers == 6 and three.name == reextract_flow.name
+    assert make_task_runner("local", workers=1).configure(reextract_flow) is not three
+    procs = make_task_runner("processes", workers=2)
+    assert procs.configure(reextract_flow).task_runner is procs.task_runner
     with pytest.raises(ValueError, match="unknown runner"):
         make_task_runner("threads")
 

@@ -33,3 +33,12 @@ def test_bookkeeping_only_is_no_change_and_summary_counts() -> None:
     d1 = diff_records("amounts", "d1", [_amount("a", 1)], [_amount("a", 2), _amount("b", 3)])
     d2 = diff_records("amounts", "d2", [_amount("x", 1)], [])
     assert summarize([same, d1, d2]) == {"amounts": "+1 −1 ~1 in 2 documents"}
+
+
+def test_values_equal_only_in_plain_form_are_no_change() -> None:
+    """A stored row and a fresh record may hold the same value in other types (NaN, tuple)."""
+    stored = {**_amount("a", 1), "share": float("nan"), "pages": (1, 2)}
+    fresh = {**_amount("a", 1, "r2"), "share": None, "pages": [1, 2]}
+    assert diff_records("amounts", "d", [stored], [fresh]).empty
+    moved = diff_records("amounts", "d", [stored], [{**fresh, "pages": [1, 3]}])
+    assert [(b["pages"], a["pages"]) for b, a in moved.changed] == [([1, 2], [1, 3])]

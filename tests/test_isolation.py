@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from fsfdocs.isolation import IsolatedRunner, Limits, WorkerTimeout
+from fsfdocs.isolation import IsolatedRunner, Limits, WorkerCrashed, WorkerTimeout
 from tests.conftest import TEST_DATA
 
 
@@ -49,3 +49,19 @@ def test_hanging_pdf_is_stopped_by_the_time_limit() -> None:
             runner.run(parse_pdf, str(hang), label=hang.name)
         assert time.monotonic() - t0 < 30  # stopped, not waited out
         assert runner.run(_square, 4) == 16  # a fresh worker replaced the stopped one
+
+
+def _crash_or_square(x: int) -> int:
+    if x < 0:
+        os._exit(3)  # the worker process dies mid-call
+    return x * x
+
+
+def test_run_all_runs_every_call_in_a_worker_and_returns_each_outcome_in_order() -> None:
+    with IsolatedRunner(2, Limits(timeout_s=30, memory_mb=2048)) as runner:
+        pids = runner.run_all(_pid, [((), f"call {i}") for i in range(8)])
+        assert os.getpid() not in pids
+        out = runner.run_all(_crash_or_square, [((3,), "three"), ((-1,), "dies"), ((4,), "four")])
+        assert out[0] == 9 and out[2] == 16
+        assert isinstance(out[1], WorkerCrashed) and str(out[1]).startswith("dies:")
+        assert runner.run(_square, 5) == 25  # a fresh worker replaced the one that died

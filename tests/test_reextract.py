@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from extractors.target_groups import extract_target_groups
+from flows import tasks
 from flows.ingest import run_ingest
 from flows.reextract import run_reextract
+from flows.tasks import extraction_runner
+from fsfdocs.isolation import Limits, close_shared_runners
 from fsfdocs.parse.cache import load_parsed
 from fsfdocs.settings import RULES_DIR
 from fsfdocs.store import Store
@@ -177,3 +180,32 @@ def test_missing_or_corrupt_cache_is_reported_and_repaired(work: Path) -> None:
     assert sorted(s.repaired_cache) == sorted(p.stem for p in entries)
     assert all(p.is_file() and p.stat().st_size > 1000 for p in entries)
     assert s.changed_docs == [] and s.ok
+
+
+def test_warm_extraction_workers_do_the_work_with_the_callers_rules(
+    work: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the extraction workers up (as ``fsfdocs serve`` keeps them) whole batches go to them,
+    not to the flow's threads, and they extract with the rule folder of the run even when they
+    were started under another; the result is the same as in the flow's threads."""
+    _edit(work / "rules" / "target_groups.yaml", "  autism:\n",
+          f"  autism:\n    - {{regex: '{NEW_PHRASE}', confidence: 0.9}}\n")
+    in_threads = _reextract(work, dry_run=True)
+    assert in_threads.diff_lines()["target_groups"].startswith("+")
+    with _rules(RULES_DIR):  # started under the project's own rules, without the new phrase
+        extraction_runner(2, Limits(), start=True)
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("re-extracted in the flow's thread")
+
+    monkeypatch.setattr(tasks, "reextract_document", not_here)
+    missing = sorted((work / "interim" / "parsed").glob("*.parquet"))[0]
+    missing.unlink()  # the workers find no cache entry: parsed again, as in the flow's threads
+    try:
+        s = _reextract(work)
+    finally:
+        close_shared_runners()
+    assert s.ok and s.diff_lines() == in_threads.diff_lines()
+    assert s.repaired_cache == [missing.stem] and missing.is_file()
+    assert _rows(work, "SELECT count(*) FROM target_groups WHERE regexp_matches(raw_text, "
+                 "'kvinnor\\s+och\\s+män', 'i')")[0][0] >= 3

@@ -346,3 +346,22 @@ def test_real_extractor_output_fits_the_schemas_and_round_trips(tmp_path: Path) 
         got = con.sql(f"SELECT count(*) FROM {name} WHERE doc_id = '{doc_id}'").fetchone()[0]
         assert got == count
     assert sum(expected.values()) > 0
+
+
+def test_one_documents_rows_read_alike_from_its_own_file_older_files_and_compacted_ones(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path)
+    for i, doc in enumerate(("a" * 64, "b" * 64)):
+        write(store, doc, n_amounts=15 + i, seed=i)
+    own = store.read_document_rows("a" * 64, ["amounts"])["amounts"]
+    assert len(own) == 15 and {r["doc_id"] for r in own} == {"a" * 64}
+    # A file written before a nullable column existed: the column reads as null.
+    [rel] = store._locate("amounts", "a" * 64)[0]
+    path = store.fs.path(rel)
+    pq.write_table(pq.read_table(path).drop(["qualifier"]), path)
+    older = store.read_document_rows("a" * 64, ["amounts"])["amounts"]
+    assert [r["qualifier"] for r in older] == [None] * 15
+    assert [{**r, "qualifier": None} for r in own] == older
+    store.compact()
+    assert store.read_document_rows("a" * 64, ["amounts"])["amounts"] == older

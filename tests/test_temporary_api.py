@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
 
@@ -44,7 +45,18 @@ def test_a_configured_api_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> N
             assert url is None and PREFECT_API_URL.value() == "http://127.0.0.1:9/api"
             # a command's flow runs send no heartbeats: joining their thread cost up to 1 s
             assert get_current_settings().flows.heartbeat_frequency is None
+            # and their API clients load one CA certificate, not a bundle: it is plain http
+            ca_file = get_current_settings().api.ssl_cert_file
+            assert ssl.create_default_context(cafile=ca_file).cert_store_stats()["x509_ca"] == 1
     assert temporary_api._SERVER is None and calls == []
+
+
+def test_an_api_over_tls_keeps_its_certificate_verification() -> None:
+    with temporary_settings(updates={PREFECT_API_URL: "https://prefect.example.org/api"}):
+        settings = get_current_settings()
+        updates = temporary_api.flow_run_settings(settings)
+        assert [s.name for s in updates] == ["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"]
+        assert temporary_api.flow_run_settings(settings.copy_with_update(updates=updates)) == {}
 
 
 def test_a_server_launched_early_is_the_one_flows_use(monkeypatch: pytest.MonkeyPatch) -> None:

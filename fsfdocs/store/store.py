@@ -209,6 +209,10 @@ class Store:
         self._commit(moves, deletes)
 
     def _rows_of(self, table: str, files: list[str], doc_id: str) -> pa.Table:
+        if len(files) == 1 and layout.doc_id_of(files[0]) == doc_id:
+            data = self.fs.read_parquet(files[0])  # the document's own file: all of it is its
+            if data.schema == SCHEMAS[table]:
+                return data
         data = self._dataset(table, files).to_table(filter=pc.field("doc_id") == doc_id)
         return data.cast(SCHEMAS[table])
 
