@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.tasks import (
@@ -111,10 +112,15 @@ def reextract_flow(
     max_in_flight: int = 64,
     slots: int = 0,
     max_batch: int = 8,
+    workers_from: int = 100,
 ) -> ReextractSummary:
     """Re-run extraction for stale (or chosen) documents from the parse cache.
 
     Batches, ``slots`` and ``max_in_flight`` work as in :func:`flows.ingest.ingest_flow`.
+    Documents are extracted in the extraction worker processes when they are up (the command
+    service keeps them) or when at least ``workers_from`` documents are chosen and the tasks run
+    in this process (their start then pays for itself); otherwise in the tasks' threads (see
+    :func:`flows.tasks.reextract_batch`).
     """
     logger = get_run_logger()
     started = datetime.now(UTC)
@@ -132,6 +138,8 @@ def reextract_flow(
         )
         summary.selected = [d["doc_id"] for d in chosen]
         logger.info("re-extracting %d documents (rules %s)", len(chosen), rules_version)
+        if len(chosen) >= workers_from and _tasks_run_here():
+            extraction_runner(workers, limits, start=True)
 
         def submit(batch: list[dict[str, Any]]) -> Any:
             return reextract_documents_task.submit(
@@ -201,6 +209,12 @@ def reextract_flow(
                 rules_version=rules_version, duration_s=summary.seconds,
             )])
     return summary
+
+
+def _tasks_run_here() -> bool:
+    """Whether this flow run's tasks run in threads of this process (the ``local`` runner)."""
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 def run_reextract(runner: str = "local", dask_address: str | None = None,

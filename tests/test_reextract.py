@@ -209,3 +209,18 @@ def test_warm_extraction_workers_do_the_work_with_the_callers_rules(
     assert s.repaired_cache == [missing.stem] and missing.is_file()
     assert _rows(work, "SELECT count(*) FROM target_groups WHERE regexp_matches(raw_text, "
                  "'kvinnor\\s+och\\s+män', 'i')")[0][0] >= 3
+
+
+def test_a_long_one_shot_run_starts_the_extraction_workers_and_stops_them(
+    work: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From ``workers_from`` documents on, a run's own extraction workers share the documents
+    across the cores; the run stops them at its end, as it stops its parsing workers."""
+    from fsfdocs import isolation
+
+    monkeypatch.setattr(tasks, "reextract_document", lambda *args: 1 / 0)  # not in a thread
+    small = _reextract(work, all_docs=True, workers_from=3)  # 2 documents: in the threads
+    assert not small.ok and {f.error_type for f in small.failed} == {"ZeroDivisionError"}
+    s = _reextract(work, all_docs=True, workers_from=2)
+    assert s.ok and len(s.selected) == 2 and s.changed_docs == []
+    assert not isolation._SHARED
