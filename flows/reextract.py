@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow.compute as pc
 from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -93,6 +94,19 @@ def select_documents(
     return _longest_first(rows)
 
 
+def _documents(store: Store, doc_ids: list[str] | None) -> list[dict[str, Any]]:
+    """The ``documents`` rows, only those with an id starting with one of ``doc_ids`` if given
+    (picked in Arrow: re-extracting one document must not cost more in a larger store)."""
+    table = store.read("documents")
+    if doc_ids:
+        ids = table.column("doc_id")
+        mask = pc.starts_with(ids, doc_ids[0].lower())
+        for prefix in doc_ids[1:]:
+            mask = pc.or_(mask, pc.starts_with(ids, prefix.lower()))
+        table = table.filter(mask)
+    return table.to_pylist()
+
+
 def _longest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda d: (-(d.get("page_count") or 0), d["doc_id"]))
 
@@ -133,7 +147,7 @@ def reextract_flow(
 
     with store.lock(timeout_s=lock_timeout_s):
         chosen = select_documents(
-            store.read("documents").to_pylist(), rules_version,
+            _documents(store, doc_ids), rules_version,
             doc_ids=doc_ids, since=since, all_docs=all_docs,
         )
         summary.selected = [d["doc_id"] for d in chosen]

@@ -224,3 +224,13 @@ def test_a_long_one_shot_run_starts_the_extraction_workers_and_stops_them(
     s = _reextract(work, all_docs=True, workers_from=2)
     assert s.ok and len(s.selected) == 2 and s.changed_docs == []
     assert not isolation._SHARED
+
+
+def test_documents_are_chosen_by_id_prefix(work: Path) -> None:
+    ids = [r[0] for r in _rows(work, "SELECT doc_id FROM documents ORDER BY doc_id")]
+    s = _reextract(work, doc_ids=[ids[1][:8].upper()], dry_run=True)
+    assert s.selected == [ids[1]]
+    both = _reextract(work, doc_ids=[ids[0][:6], ids[1]], dry_run=True)
+    assert sorted(both.selected) == ids
+    with pytest.raises(KeyError, match="no ingested document with id 0000"):
+        _reextract(work, doc_ids=["0000"], dry_run=True)

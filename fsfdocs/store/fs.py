@@ -94,7 +94,7 @@ class StoreFS:
         """Delete a file; a missing file is fine."""
         storage.delete_file(self.fs, self.path(rel))
 
-    def write_parquet(self, rel: str, table: pa.Table, row_group_size: int = 65_536) -> None:
+    def write_parquet(self, rel: str, table: pa.Table, row_group_size: int = 16_384) -> None:
         """Write ``table`` to ``rel`` (not atomic by itself: write to a temp path, then move)."""
         self._parent(rel)
         pq.write_table(table, self.path(rel), filesystem=self.fs, compression="zstd",

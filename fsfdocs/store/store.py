@@ -115,17 +115,25 @@ class Store:
         ids = self.fs.read_row_groups(rel, groups, ["doc_id"]).column("doc_id")
         return bool(pc.any(pc.equal(ids, doc_id)).as_py())
 
-    def _locate(self, table: str, doc_id: str) -> tuple[list[str], list[str]]:
-        """The per-document files and the compacted files of ``table`` holding ``doc_id``."""
-        own, parts = [], []
+    def _locate(self, table: str, doc_id: str, *, reading: bool = False
+                ) -> tuple[list[str], list[str]]:
+        """The per-document files and the compacted files of ``table`` holding ``doc_id``.
+
+        ``reading``: a document with a file of its own has no rows in compacted files (writing
+        it removed them from there, in the same commit), so then those are not searched.
+        Writers search them anyway, so that they would still clean up.
+        """
+        own, candidates = [], []
         for part_dir in self.fs.list_dirs(table):
             folder = f"{table}/{part_dir}"
             for rel in self.fs.list_files(folder, layout.PARQUET):
                 if layout.doc_id_of(rel) == doc_id:
                     own.append(rel)
-                elif layout.is_part(rel) and self._part_holds(rel, doc_id):
-                    parts.append(rel)
-        return own, parts
+                elif layout.is_part(rel):
+                    candidates.append(rel)
+        if own and reading:
+            return own, []
+        return own, [rel for rel in candidates if self._part_holds(rel, doc_id)]
 
     # ----------------------------------------------------------------- writing
     def replace_document_rows(
@@ -277,7 +285,7 @@ class Store:
         """
         out: dict[str, list[Record]] = {}
         for name in tables:
-            own, parts = self._locate(name, doc_id)
+            own, parts = self._locate(name, doc_id, reading=True)
             out[name] = self._rows_of(name, own + parts, doc_id).to_pylist() if own or parts else []
         return out
 
