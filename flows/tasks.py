@@ -128,10 +128,10 @@ def reextract_batch(docs: Sequence[DocRef], interim_dir: str, curated_dir: str, 
 
     When the extraction workers are up (:func:`extraction_runner`) the whole batch goes to them
     at once: they run its documents side by side, away from the flow's busy threads, and one task
-    can carry many documents without holding up the rest. Otherwise the documents run one after
-    the other in this thread (:func:`run_each`): a one-shot command would spend longer starting
-    workers than extracting from the caches. Either way a crashed worker's document is tried once
-    more, and one without a usable parse cache entry is parsed again (:func:`reparse_document`).
+    can carry many documents without holding up the rest. Otherwise (a one-shot run of a few
+    documents, see :func:`flows.reextract.reextract_flow`) they run one after the other in this
+    thread (:func:`run_each`). Either way a crashed worker's document is tried once more, and one
+    without a usable parse cache entry is parsed again (:func:`reparse_document`).
     """
     runner = extraction_runner(workers, limits)
     if runner is None:

@@ -11,6 +11,9 @@ One server per process, reused by every later flow run of the process (as Prefec
 stopped when the process exits, after Prefect's queued events and logs have been sent. The
 commands that run a flow launch it first thing (:func:`prelaunch_temporary_server`), before
 Prefect itself is imported, so that import (about 1.6 s) also overlaps the server's start.
+
+:func:`flow_run_settings` holds the Prefect settings fsfdocs changes for its flow runs, whichever
+API they use.
 """
 
 from __future__ import annotations
